@@ -1,0 +1,7 @@
+#ifndef RILL_CSQLITE_SHIM_H
+#define RILL_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+/// SQLITE_TRANSIENT is a cast macro Swift cannot import; this constant stands in for it.
+static const sqlite3_destructor_type rill_sqlite_transient = SQLITE_TRANSIENT;
+#endif
