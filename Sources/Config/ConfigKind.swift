@@ -1,0 +1,77 @@
+import Logging
+
+/// The type and range a configuration key accepts, and how a raw value becomes that type.
+enum ConfigKind: Sendable {
+    /// A non-empty string.
+    case text
+    /// A whole number in the range.
+    case integer(ClosedRange<Int>)
+    /// A byte count in the range: a whole number, or a string with a unit ("16KiB", "1MiB", "2GiB").
+    case bytes(ClosedRange<Int>)
+    /// One of the given words.
+    case choice([String])
+
+    /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
+    func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
+        switch (self, value) {
+        case (.text, .string(let text)):
+            return text.isEmpty ? .failure(.init("must not be empty")) : .success(value)
+        case (.integer(let range), .integer(let number)):
+            return range.contains(number)
+                ? .success(value)
+                : .failure(.init("must be a whole number from \(range.lowerBound) to \(range.upperBound), not \(number)"))
+        case (.bytes(let range), .integer(let number)):
+            return Self.checkBytes(number, in: range)
+        case (.bytes(let range), .string(let text)):
+            guard let number = ByteSize.parse(text) else {
+                return .failure(.init("must be a byte count such as 65536, \"64KiB\" or \"2MiB\", not \"\(text)\""))
+            }
+            return Self.checkBytes(number, in: range)
+        case (.choice(let words), .string(let word)):
+            return words.contains(word)
+                ? .success(value)
+                : .failure(.init("must be one of \(words.joined(separator: ", ")), not \"\(word)\""))
+        default:
+            return .failure(.init("must be \(expected), not \(value.shown)"))
+        }
+    }
+
+    /// Reads an environment variable's text as the kind of value this key takes.
+    func fromEnvironment(_ text: String) -> ConfigValue {
+        switch self {
+        case .integer:
+            if let number = Int(text) { return .integer(number) }
+        case .bytes:
+            if let number = Int(text) { return .integer(number) }
+        case .text, .choice:
+            break
+        }
+        return .string(text)
+    }
+
+    private var expected: String {
+        switch self {
+        case .text: "a string"
+        case .integer: "a whole number"
+        case .bytes: "a byte count"
+        case .choice(let words): "one of \(words.joined(separator: ", "))"
+        }
+    }
+
+    private static func checkBytes(_ number: Int, in range: ClosedRange<Int>) -> Result<ConfigValue, ConfigValueError> {
+        range.contains(number)
+            ? .success(.integer(number))
+            : .failure(.init("must be from \(ByteSize.format(range.lowerBound)) to \(ByteSize.format(range.upperBound)), not \(ByteSize.format(number))"))
+    }
+}
+
+/// What is wrong with one value, before the loader adds where it came from.
+struct ConfigValueError: Error, Sendable {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension Logger.Level {
+    /// The words `log.level` accepts, lowest first.
+    static let configWords = Logger.Level.allCases.map(\.rawValue)
+}

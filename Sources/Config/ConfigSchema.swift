@@ -1,0 +1,65 @@
+import Logging
+
+/// One configuration key: its dotted TOML path, the values it takes and the field it sets.
+struct ConfigKey: Sendable {
+    let path: String
+    let kind: ConfigKind
+    let assign: @Sendable (inout RillConfig, ConfigValue) -> Void
+
+    /// The environment variable that overrides this key: `http.max_body_bytes` → `RILL_HTTP_MAX_BODY_BYTES`.
+    var environmentName: String {
+        "RILL_" + path.uppercased().replacing(".", with: "_")
+    }
+}
+
+/// Every key Rill reads. Adding a setting means adding a line here, a field to `RillConfig` and a line to
+/// `EmbeddedDefaults.toml`.
+enum ConfigSchema {
+    static let keys: [ConfigKey] = [
+        text("data.directory") { $0.dataDirectory = $1 },
+        ConfigKey(path: "log.level", kind: .choice(Logger.Level.configWords)) { config, value in
+            if case .string(let word) = value, let level = Logger.Level(rawValue: word) { config.logLevel = level }
+        },
+        text("http.host") { $0.http.host = $1 },
+        integer("http.port", 0...65535) { $0.http.port = $1 },
+        bytes("http.max_header_bytes", 1024...(80 << 10)) { $0.http.maxHeaderBytes = $1 },
+        bytes("http.max_body_bytes", 1024...(1 << 30)) { $0.http.maxBodyBytes = $1 },
+        integer("http.request_timeout_seconds", 1...3600) { $0.http.requestTimeoutSeconds = $1 },
+        integer("http.max_connections", 1...10_000) { $0.http.maxConnections = $1 },
+        integer("store.busy_timeout_ms", 0...600_000) { $0.store.busyTimeoutMilliseconds = $1 },
+    ]
+
+    static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+
+    /// The section names (`http`, `store`, ...) that may appear as TOML tables.
+    static let sections: Set<String> = Set(keys.compactMap { $0.path.split(separator: ".").first.map(String.init) })
+
+    /// The known key closest to a misspelt one, if it is close enough to be a likely typo.
+    static func suggestion(for path: String) -> String? {
+        let scored = keys.map { ($0.path, EditDistance.between($0.path, path)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, path.count / 4) else { return nil }
+        return best.0
+    }
+
+    private static func text(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .text) { config, value in
+            if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func integer(
+        _ path: String, _ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout RillConfig, Int) -> Void
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: .integer(range)) { config, value in
+            if case .integer(let number) = value { set(&config, number) }
+        }
+    }
+
+    private static func bytes(
+        _ path: String, _ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout RillConfig, Int) -> Void
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: .bytes(range)) { config, value in
+            if case .integer(let number) = value { set(&config, number) }
+        }
+    }
+}

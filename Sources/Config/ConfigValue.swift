@@ -1,0 +1,17 @@
+/// A scalar as it arrives from a TOML file or an environment variable, before the schema checks it.
+enum ConfigValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+    case float(Double)
+
+    /// How the value reads in an error message.
+    var shown: String {
+        switch self {
+        case .string(let text): "\"\(text)\""
+        case .integer(let number): String(number)
+        case .boolean(let flag): String(flag)
+        case .float(let number): String(number)
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Logging
+
+/// The daemon's whole configuration: embedded defaults, overlaid by a TOML file, overlaid by `RILL_*` variables.
+///
+/// Every value here is already validated; code that receives a `RillConfig` never checks ranges again.
+/// The schema that maps TOML keys onto these fields is `ConfigSchema`.
+public struct RillConfig: Sendable, Equatable {
+    /// Where the daemon keeps its database and state (`./.rill` in development, `/data` on the device).
+    public var dataDirectory: String
+    /// The lowest level that is logged.
+    public var logLevel: Logger.Level
+    /// The HTTP server's address and limits.
+    public var http: HTTPSettings
+    /// The SQLite store's settings.
+    public var store: StoreSettings
+
+    /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
+    public struct HTTPSettings: Sendable, Equatable {
+        /// The address to listen on; `0.0.0.0` for every interface.
+        public var host: String
+        /// The TCP port; 0 asks the kernel for a free one (tests use this and read the log line).
+        public var port: Int
+        /// The most bytes a request line plus all its header fields may take; more is answered with 431.
+        public var maxHeaderBytes: Int
+        /// The most bytes a request body may have on routes without a larger limit of their own; more gets 413.
+        public var maxBodyBytes: Int
+        /// Seconds a client has to send a complete request (head and body); slower clients get 408.
+        public var requestTimeoutSeconds: Int
+        /// The most connections served at once; further clients wait in the kernel's backlog.
+        public var maxConnections: Int
+    }
+
+    /// Settings of the SQLite store.
+    public struct StoreSettings: Sendable, Equatable {
+        /// How long a statement waits for a lock held by another connection before it fails.
+        public var busyTimeoutMilliseconds: Int
+    }
+
+    /// The configuration with only the embedded defaults applied.
+    public static var defaults: RillConfig {
+        get throws(ConfigError) { try ConfigLoader.load(file: nil, environment: [:]) }
+    }
+}
+
+extension RillConfig {
+    /// A value that every field is overwritten in by `EmbeddedDefaults`; never used as it stands.
+    static let unset = RillConfig(
+        dataDirectory: "",
+        logLevel: .info,
+        http: HTTPSettings(
+            host: "", port: 0, maxHeaderBytes: 0, maxBodyBytes: 0, requestTimeoutSeconds: 0, maxConnections: 0
+        ),
+        store: StoreSettings(busyTimeoutMilliseconds: 0)
+    )
+}

@@ -1,0 +1,51 @@
+import Device
+import Hummingbird
+
+/// `/healthz` for watchdogs and load balancers, `/api/v1/status` for people and the UI.
+struct StatusRoutes {
+    let context: WebContext
+
+    func register(on router: Router<RillRequestContext>) {
+        router.get("healthz") { _, _ -> Response in
+            let failed = context.states.snapshot.filter { $0.value.phase == .failed }.keys.sorted()
+            guard failed.isEmpty else {
+                throw APIError(.serviceUnavailable, code: "unhealthy", message: "failed: \(failed.joined(separator: ", "))")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("api/v1/status") { _, _ -> StatusResponse in
+            StatusResponse(
+                version: RillVersion.current,
+                uptimeSeconds: (SystemFacts.monotonicSeconds() - context.startedAt).rounded(toPlaces: 3),
+                residentMemoryBytes: SystemFacts.residentMemoryBytes(),
+                dataDisk: SystemFacts.disk(at: context.dataDirectory),
+                subsystems: context.states.snapshot
+            )
+        }
+    }
+}
+
+/// The body of `GET /api/v1/status`.
+struct StatusResponse: ResponseEncodable {
+    let version: String
+    let uptimeSeconds: Double
+    let residentMemoryBytes: Int?
+    let dataDisk: DiskSpace?
+    let subsystems: [String: SubsystemState]
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case uptimeSeconds = "uptime_seconds"
+        case residentMemoryBytes = "resident_memory_bytes"
+        case dataDisk = "data_disk"
+        case subsystems
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

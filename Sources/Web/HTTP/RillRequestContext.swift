@@ -1,0 +1,27 @@
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The request context of every Rill route. Later parts add the authenticated user here.
+public struct RillRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The limit `request.decode` applies. Bodies are already bounded by `BodyLimitMiddleware` (and by the stricter
+    /// limit of the route group), so this only has to stay out of its way: the largest `http.max_body_bytes`.
+    public var maxUploadSize: Int { 1 << 30 }
+
+    /// JSON with sorted keys and unescaped slashes, so responses are stable and readable.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,53 @@
+import Config
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Builds Rill's HTTP application: routes, error shape and limits from the configuration.
+public enum WebServer {
+    /// The application, ready to be run as a service. `onListening` receives the bound address (the port is
+    /// chosen by the kernel when the configuration says 0).
+    public static func makeApplication(
+        settings: RillConfig.HTTPSettings,
+        context: WebContext,
+        logger: Logger,
+        onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter(settings: settings, context: context)
+        let maxHeaderBytes = settings.maxHeaderBytes
+        let requestTimeout = settings.requestTimeoutSeconds
+        var http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [HTTPLimitsHandler(maxHeaderBytes: maxHeaderBytes, requestTimeoutSeconds: requestTimeout)],
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes, maxHeaderFieldCount: 200
+            )
+        )
+        http1.idleTimeout = nil
+        return Application(
+            router: router,
+            server: .http1(configuration: http1),
+            configuration: ApplicationConfiguration(
+                address: .hostname(settings.host, port: settings.port),
+                serverName: "rill",
+                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)
+            ),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.port
+                await onListening(settings.host, port)
+            },
+            logger: logger
+        )
+    }
+
+    /// The router with every route group and middleware; separate so tests can drive it without sockets.
+    public static func makeRouter(settings: RillConfig.HTTPSettings, context: WebContext) -> Router<RillRequestContext> {
+        let router = Router(context: RillRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: settings.maxBodyBytes))
+        StatusRoutes(context: context).register(on: router)
+        MetricsRoute(context: context).register(on: router)
+        return router
+    }
+}

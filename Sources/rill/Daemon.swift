@@ -1,0 +1,90 @@
+import Config
+import Device
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Store
+import UnixSignals
+import Web
+
+/// The running daemon: sets up logging and metrics, opens the store, and runs the services until SIGTERM or
+/// SIGINT, then shuts them down in reverse order (HTTP stops accepting and finishes in-flight requests first, the
+/// store closes last) within `shutdownLimit`.
+struct Daemon {
+    let config: RillConfig
+    let configFile: String?
+
+    /// How long a graceful shutdown may take before remaining work is cancelled; SIGTERM must end within 5 s.
+    static let shutdownLimit = Duration.seconds(3)
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = config.logLevel
+            return handler
+        }
+        let logger = Logger(label: "rill")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let startedAt = SystemFacts.monotonicSeconds()
+        let states = SubsystemStates()
+        logger.info(
+            "rill starting",
+            metadata: ["version": "\(RillVersion.current)", "config": "\(configFile ?? "built-in defaults")", "data": "\(config.dataDirectory)"]
+        )
+
+        let store: Store
+        do {
+            store = try Store(
+                directory: config.dataDirectory,
+                busyTimeoutMilliseconds: config.store.busyTimeoutMilliseconds,
+                logger: logger
+            )
+        } catch {
+            logger.critical("cannot open the database", metadata: ["error": "\(error)"])
+            throw ExitCodeError.storeUnavailable
+        }
+        states.set("store", StoreStatus.state(of: store.report))
+
+        let web = WebServer.makeApplication(
+            settings: config.http,
+            context: WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt),
+            logger: logger
+        ) { host, port in
+            states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
+            logger.info("rill listening on http://\(host):\(port)")
+        }
+        var group = ServiceGroupConfiguration(
+            services: [
+                .init(service: StoreService(store: store, states: states)),
+                .init(service: web),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        group.maximumGracefulShutdownDuration = Self.shutdownLimit
+        group.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: group).run()
+        logger.info("rill stopped")
+    }
+}
+
+/// Non-zero exits of `rill run` other than a refused configuration.
+enum ExitCodeError: Error {
+    case storeUnavailable
+}
+
+/// How the store's open report reads in `/api/v1/status`.
+enum StoreStatus {
+    static func state(of report: Store.OpenReport) -> SubsystemState {
+        guard let moved = report.setAside else {
+            return SubsystemState(.running, detail: "schema version \(report.schemaVersion)")
+        }
+        return SubsystemState(
+            .degraded,
+            detail: "the database was damaged (\(moved.reason)); it was set aside as \(moved.path) and a new one was created"
+        )
+    }
+}
