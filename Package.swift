@@ -30,7 +30,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // No traits: the default `FullFoundation` trait imports Foundation and so ICU (~45 MB static).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
@@ -41,7 +40,6 @@ let package = Package(
         .target(
             name: "Config",
             dependencies: [
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -95,7 +93,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["Config", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"], swiftSettings: strictSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSettings),
         .testTarget(

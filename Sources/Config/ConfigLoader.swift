@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Builds a `RillConfig` from the embedded defaults, then an optional TOML file, then `RILL_*` variables.
 ///
 /// Each layer is checked against `ConfigSchema`: an unknown key, a wrong type or an out-of-range value refuses the
@@ -29,17 +27,29 @@ public enum ConfigLoader {
     }
 
     static func apply(toml text: String, source: String, to config: inout RillConfig) throws(ConfigError) {
-        let table: TOMLTable
+        let document: TOMLDocument
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(source: source, line: error.source.begin.line, reason: .syntax(error.description))
+            document = try TOMLParser.parse(text)
         } catch {
-            throw ConfigError(source: source, reason: .syntax(String(describing: error)))
+            throw ConfigError(source: source, line: error.line, reason: .syntax("\(error.message) (column \(error.column))"))
         }
-        let locator = KeyLineLocator(text: text)
-        var walker = TableWalker(source: source, locator: locator)
-        try walker.walk(table, prefix: nil, into: &config)
+        for table in document.tables {
+            let path = table.path.joined(separator: ".")
+            guard table.path.count == 1, ConfigSchema.sections.contains(path) else {
+                throw ConfigError(source: source, line: table.line, key: path, reason: .unknownKey(suggestion: ConfigSchema.suggestion(for: path)))
+            }
+        }
+        for entry in document.entries {
+            let path = entry.path.joined(separator: ".")
+            guard let key = ConfigSchema.byPath[path] else {
+                throw ConfigError(source: source, line: entry.line, key: path, reason: .unknownKey(suggestion: ConfigSchema.suggestion(for: path)))
+            }
+            switch key.kind.check(entry.value) {
+            case .success(let checked): key.assign(&config, checked)
+            case .failure(let problem):
+                throw ConfigError(source: source, line: entry.line, key: path, reason: .invalidValue(problem.message))
+            }
+        }
     }
 
     static func applyEnvironment(_ environment: [String: String], to config: inout RillConfig) throws(ConfigError) {
@@ -59,48 +69,5 @@ public enum ConfigLoader {
                 throw ConfigError(source: "environment", key: name, reason: .invalidValue(problem.message))
             }
         }
-    }
-}
-
-/// Walks a parsed TOML table and applies each leaf through the schema.
-private struct TableWalker {
-    let source: String
-    let locator: KeyLineLocator
-
-    mutating func walk(_ table: TOMLTable, prefix: String?, into config: inout RillConfig) throws(ConfigError) {
-        for name in table.keys {
-            guard let value = table[name] else { continue }
-            let path = prefix.map { "\($0).\(name)" } ?? name
-            if let nested = value.table {
-                guard prefix == nil, ConfigSchema.sections.contains(name) else { throw unknown(path) }
-                try walk(nested, prefix: path, into: &config)
-                continue
-            }
-            guard let key = ConfigSchema.byPath[path] else { throw unknown(path) }
-            let raw: ConfigValue
-            switch value.type {
-            case .string: raw = .string(value.string ?? "")
-            case .int: raw = .integer(value.int ?? 0)
-            case .bool: raw = .boolean(value.bool ?? false)
-            case .double: raw = .float(value.double ?? 0)
-            default:
-                throw ConfigError(
-                    source: source, line: locator.line(of: path), key: path,
-                    reason: .invalidValue("must be a single value, not a \(value.type)")
-                )
-            }
-            switch key.kind.check(raw) {
-            case .success(let checked): key.assign(&config, checked)
-            case .failure(let problem):
-                throw ConfigError(source: source, line: locator.line(of: path), key: path, reason: .invalidValue(problem.message))
-            }
-        }
-    }
-
-    private func unknown(_ path: String) -> ConfigError {
-        ConfigError(
-            source: source, line: locator.line(of: path), key: path,
-            reason: .unknownKey(suggestion: ConfigSchema.suggestion(for: path))
-        )
     }
 }

@@ -1,10 +1,7 @@
-/// A scalar as it arrives from a TOML file or an environment variable, before the schema checks it.
-enum ConfigValue: Sendable, Equatable {
-    case string(String)
-    case integer(Int)
-    case boolean(Bool)
-    case float(Double)
+/// A value as it arrives from a TOML file or an environment variable, before the schema checks it.
+typealias ConfigValue = TOMLValue
 
+extension TOMLValue {
     /// How the value reads in an error message.
     var shown: String {
         switch self {
@@ -12,6 +9,7 @@ enum ConfigValue: Sendable, Equatable {
         case .integer(let number): String(number)
         case .boolean(let flag): String(flag)
         case .float(let number): String(number)
+        case .array: "an array"
         }
     }
 }

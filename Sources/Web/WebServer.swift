@@ -9,12 +9,11 @@ public enum WebServer {
     /// The application, ready to be run as a service. `onListening` receives the bound address (the port is
     /// chosen by the kernel when the configuration says 0).
     public static func makeApplication(
+        router: Router<RillRequestContext>,
         settings: RillConfig.HTTPSettings,
-        context: WebContext,
         logger: Logger,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) -> some ApplicationProtocol {
-        let router = makeRouter(settings: settings, context: context)
         let maxHeaderBytes = settings.maxHeaderBytes
         let requestTimeout = settings.requestTimeoutSeconds
         var http1 = HTTP1Channel.Configuration(
@@ -40,7 +39,7 @@ public enum WebServer {
         )
     }
 
-    /// The router with every route group and middleware; separate so tests can drive it without sockets.
+    /// The router with every route group and middleware; separate so tests can add probe routes.
     public static func makeRouter(settings: RillConfig.HTTPSettings, context: WebContext) -> Router<RillRequestContext> {
         let router = Router(context: RillRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())

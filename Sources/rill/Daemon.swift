@@ -48,9 +48,10 @@ struct Daemon {
         }
         states.set("store", StoreStatus.state(of: store.report))
 
+        let context = WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt)
         let web = WebServer.makeApplication(
+            router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
-            context: WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt),
             logger: logger
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
