@@ -93,16 +93,32 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["Config", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Config", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "Config", "Store", "Device", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Web", "Config", "Store", "Device", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -5,10 +5,10 @@ import Musl
 #endif
 
 /// A file in /tmp holding `contents`, removed when the value is released.
-final class TemporaryFile {
-    let path: String
+public final class TemporaryFile {
+    public let path: String
 
-    init(contents: String) throws {
+    public init(contents: String) throws {
         var template = Array("/tmp/rill-config-XXXXXX.toml".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemps($0, 5) } ?? -1 }
         guard descriptor >= 0 else { throw TemporaryFileError.cannotCreate }
@@ -22,4 +22,4 @@ final class TemporaryFile {
     deinit { unlink(path) }
 }
 
-enum TemporaryFileError: Error { case cannotCreate }
+public enum TemporaryFileError: Error { case cannotCreate }
