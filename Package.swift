@@ -123,12 +123,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SystemLibraryTests",
-            dependencies: ["CSQLite", "CFuse3", "CCurl", "CGpiod"],
+            dependencies: ["CSQLite", "CFuse3", "CCurl", "CGpiod", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CCurl"],
+            dependencies: ["CCurl", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]
