@@ -17,6 +17,11 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     /// True when the file is damaged or is not a database at all: the only errors for which the store sets the file
     /// aside. I/O errors, a full disk or a missing permission are never treated as corruption.
+    /// What `PRAGMA integrity_check` found, as a corruption error.
+    static func integrityFailure(_ problems: [String]) -> SQLiteError {
+        SQLiteError(code: SQLITE_CORRUPT, message: problems.joined(separator: "; "))
+    }
+
     public var isCorruption: Bool { code == SQLITE_CORRUPT || code == SQLITE_NOTADB }
 
     public var description: String {

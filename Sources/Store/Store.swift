@@ -83,7 +83,7 @@ public actor Store {
         let problems = try database.integrityCheck()
         guard problems == ["ok"] else {
             database.close()
-            throw SQLiteError(code: 11 /* SQLITE_CORRUPT */, message: problems.joined(separator: "; "))
+            throw SQLiteError.integrityFailure(problems)
         }
         return database
     }
@@ -93,7 +93,7 @@ public actor Store {
         for component in directory.split(separator: "/") {
             partial += component + "/"
             if mkdir(partial, 0o700) != 0, errno != EEXIST {
-                throw StoreError.cannotSetAside(path: partial, reason: "cannot create directory: \(String(cString: strerror(errno)))")
+                throw StoreError.cannotCreateDirectory(path: partial, reason: String(cString: strerror(errno)))
             }
         }
     }

@@ -4,6 +4,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case newerSchema(database: Int, supported: Int)
     /// The store was closed (the daemon is shutting down).
     case closed
+    /// The data directory could not be created.
+    case cannotCreateDirectory(path: String, reason: String)
     /// A damaged database could not be moved out of the way.
     case cannotSetAside(path: String, reason: String)
 }
