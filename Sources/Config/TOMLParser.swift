@@ -164,7 +164,7 @@ struct TOMLParser {
             guard let byte = peek() else { throw fail("the inline table is not closed with '}'") }
             index += 1
             if byte == UInt8(ascii: "}") { return }
-            guard byte == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in the inline table", column: -1) }
+            guard byte == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in the inline table") }
             skipWhitespace()
         }
     }
@@ -423,8 +423,7 @@ struct TOMLParser {
     }
 
     private func fail(_ message: String, line errorLine: Int? = nil, column: Int? = nil) -> TOMLSyntaxError {
-        let here = index - lineStart + 1
-        let resolved = column.map { $0 < 1 ? max(here - 1, 1) : $0 } ?? here
-        return TOMLSyntaxError(line: errorLine ?? line, column: errorLine == nil ? resolved : 1, message: message)
+        let column = column ?? (index - lineStart + 1)
+        return TOMLSyntaxError(line: errorLine ?? line, column: errorLine == nil ? column : 1, message: message)
     }
 }

@@ -16,13 +16,12 @@ public enum WebServer {
     ) -> some ApplicationProtocol {
         let maxHeaderBytes = settings.maxHeaderBytes
         let requestTimeout = settings.requestTimeoutSeconds
-        var http1 = HTTP1Channel.Configuration(
+        let http1 = HTTP1Channel.Configuration(
             additionalChannelHandlers: [HTTPLimitsHandler(maxHeaderBytes: maxHeaderBytes, requestTimeoutSeconds: requestTimeout)],
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes, maxHeaderFieldCount: 200
             )
         )
-        http1.idleTimeout = nil
         return Application(
             router: router,
             server: .http1(configuration: http1),

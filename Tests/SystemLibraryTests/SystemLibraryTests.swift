@@ -43,20 +43,8 @@ struct SystemLibraryTests {
     @Test("libcurl: a real transfer (file:// URL) into a Swift callback")
     func curl() throws {
         let file = try TemporaryFile(contents: "payload through libcurl")
-        let handle = try #require(curl_easy_init())
-        defer { curl_easy_cleanup(handle) }
-        final class Sink { var bytes: [UInt8] = [] }
-        let sink = Sink()
-        #expect(rill_curl_set_string(handle, CURLOPT_URL, "file://\(file.path)") == CURLE_OK)
-        #expect(rill_curl_set_write_function(handle) { data, size, count, context in
-            guard let data, let context else { return 0 }
-            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-            sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        } == CURLE_OK)
-        #expect(rill_curl_set_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()) == CURLE_OK)
-        #expect(curl_easy_perform(handle) == CURLE_OK)
-        #expect(String(decoding: sink.bytes, as: UTF8.self) == "payload through libcurl")
+        let transfer = try #require(curlGet("file://\(file.path)"))
+        #expect(transfer.body == "payload through libcurl")
         let version = try #require(curl_version_info(CURLversion(rawValue: UInt32(CURLVERSION_LAST.rawValue - 1))))
         #expect(version.pointee.version_num >= 0x074400)
     }

@@ -1,7 +1,7 @@
 import CCurl
 
-/// One HTTP GET through libcurl, as a script or Sonarr would call Rill: status code and body.
-func curlGet(_ url: String) -> (status: Int, body: String)? {
+/// One GET through libcurl, as a script or Sonarr would call Rill: status code (0 for file:// URLs) and body.
+public func curlGet(_ url: String) -> (status: Int, body: String)? {
     guard let handle = curl_easy_init() else { return nil }
     defer { curl_easy_cleanup(handle) }
     final class Sink { var bytes: [UInt8] = [] }
