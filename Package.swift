@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+        // 4.x: 3.x imports Foundation (and so ICU) on Linux.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // No traits: the default `FullFoundation` trait imports Foundation and so ICU (~45 MB static).
@@ -52,6 +54,17 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Torrent",
+            dependencies: [
+                "Bencode", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -105,6 +118,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TorrentTests",
+            dependencies: [
+                "Torrent", "Bencode", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "TestSupport", .product(name: "Logging", package: "swift-log")],
