@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "rill",
             dependencies: [
-                "Config", "Store", "Device", "Web",
+                "Config", "Store", "Device", "Web", "Torrent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,0 +1,280 @@
+/// Chooses which blocks to request from which peer (BEP 3 practice): pieces with a deadline first (the
+/// streaming hook), then partly downloaded pieces, then new pieces — random for the first few so there is
+/// soon something to trade, rarest first after that — and in end-game the same missing blocks from several
+/// peers. Knows nothing about sockets: the session tells it what peers have and what arrived.
+///
+/// Contract: a piece is "wanted" when its priority is not `skip` and it is not verified. Blocks are handed out
+/// at most once outside end-game; every handed-out block must come back through ``received(_:from:)`` or
+/// ``returned(_:)``. All state is per torrent and lives on the session's event loop.
+public struct PiecePicker {
+    public let pieceCount: Int
+    public let pieceLength: Int
+    public let totalLength: Int64
+    public private(set) var have: Bitfield
+    private(set) var availability: [Int32]
+    private(set) var priorities: [PiecePriority]
+    private var deadlines: [Int: ContinuousClock.Instant] = [:]
+    private(set) var downloading: [Int: PieceProgress] = [:]
+    /// Pieces whose blocks have all arrived and are being hashed.
+    private(set) var verifying: Set<Int> = []
+    /// Wanted pieces that are neither downloading nor verifying nor verified.
+    private var unstartedWanted = 0
+    /// Below this many verified pieces, new pieces are picked at random rather than rarest first.
+    public var randomFirstThreshold = 4
+    /// In end-game, how many peers may be asked for the same block at once.
+    public var endGameDuplicates: UInt8 = 2
+    private var random: PickerRandom
+
+    public init(pieceCount: Int, pieceLength: Int, totalLength: Int64, have: Bitfield? = nil, seed: UInt64? = nil) {
+        self.pieceCount = pieceCount
+        self.pieceLength = pieceLength
+        self.totalLength = totalLength
+        self.have = have ?? Bitfield(count: pieceCount)
+        availability = Array(repeating: 0, count: pieceCount)
+        priorities = Array(repeating: .normal, count: pieceCount)
+        random = PickerRandom(seed: seed ?? UInt64.random(in: 1...UInt64.max))
+        recountUnstarted()
+    }
+
+    // MARK: - What the swarm has
+
+    public mutating func peerHas(_ bitfield: Bitfield) {
+        for piece in bitfield.indices { availability[piece] += 1 }
+    }
+
+    public mutating func peerHas(piece: Int) { availability[piece] += 1 }
+
+    public mutating func peerGone(with bitfield: Bitfield) {
+        for piece in bitfield.indices { availability[piece] = max(0, availability[piece] - 1) }
+    }
+
+    // MARK: - What we want
+
+    /// Sets the priority of every piece; recounts what is left to start.
+    public mutating func setPriorities(_ new: [PiecePriority]) {
+        precondition(new.count == pieceCount)
+        priorities = new
+        recountUnstarted()
+    }
+
+    public func priority(ofPiece piece: Int) -> PiecePriority { priorities[piece] }
+
+    /// The streaming hook: request `piece` ahead of everything without an earlier deadline.
+    public mutating func setDeadline(_ deadline: ContinuousClock.Instant, forPiece piece: Int) {
+        deadlines[piece] = deadline
+    }
+
+    public mutating func clearDeadline(forPiece piece: Int) { deadlines[piece] = nil }
+
+    public mutating func clearAllDeadlines() { deadlines.removeAll() }
+
+    public func isWanted(_ piece: Int) -> Bool { priorities[piece] != .skip && !have[piece] }
+
+    /// Every wanted piece is requested or done: missing blocks may be asked of several peers.
+    public var isEndGame: Bool { unstartedWanted == 0 }
+
+    /// All wanted pieces are verified.
+    public var isComplete: Bool { unstartedWanted == 0 && downloading.isEmpty && verifying.isEmpty }
+
+    /// Bytes of wanted pieces not yet verified.
+    public var bytesLeft: Int64 {
+        var left: Int64 = 0
+        for piece in 0..<pieceCount where isWanted(piece) { left += Int64(length(ofPiece: piece)) }
+        return left
+    }
+
+    public func length(ofPiece piece: Int) -> Int {
+        Int(min(Int64(pieceLength), totalLength - Int64(piece) * Int64(pieceLength)))
+    }
+
+    func blockCount(ofPiece piece: Int) -> Int {
+        (length(ofPiece: piece) + BlockRequest.standardLength - 1) / BlockRequest.standardLength
+    }
+
+    func block(_ index: Int, ofPiece piece: Int) -> BlockRequest {
+        let begin = index * BlockRequest.standardLength
+        return BlockRequest(piece: piece, begin: begin, length: min(BlockRequest.standardLength, length(ofPiece: piece) - begin))
+    }
+
+    // MARK: - Picking
+
+    /// Up to `count` blocks to request from a peer that has `peerHas`, excluding blocks it already has
+    /// outstanding (`outstanding`). Marks them requested.
+    public mutating func pick(
+        for peer: PeerKey, peerHas: Bitfield, count: Int, outstanding: Set<BlockRequest>
+    ) -> [BlockRequest] {
+        var picked: [BlockRequest] = []
+        guard count > 0 else { return picked }
+
+        // 1. Deadlines, earliest first.
+        if !deadlines.isEmpty {
+            for (piece, _) in deadlines.sorted(by: { $0.value < $1.value }) where picked.count < count {
+                guard peerHas[piece], isWanted(piece), !verifying.contains(piece) else { continue }
+                if downloading[piece] == nil { start(piece) }
+                takeUnrequested(from: piece, into: &picked, limit: count)
+            }
+        }
+        // 2. Pieces already under way, the most advanced first.
+        if picked.count < count, !downloading.isEmpty {
+            let partial = downloading.filter { $0.value.unrequested > 0 && peerHas[$0.key] }
+                .sorted { ($0.value.blockCount - $0.value.unrequested, $1.key) > ($1.value.blockCount - $1.value.unrequested, $0.key) }
+            for (piece, _) in partial where picked.count < count {
+                takeUnrequested(from: piece, into: &picked, limit: count)
+            }
+        }
+        // 3. New pieces.
+        while picked.count < count, unstartedWanted > 0, let piece = newPiece(peerHas: peerHas) {
+            start(piece)
+            takeUnrequested(from: piece, into: &picked, limit: count)
+        }
+        // 4. End-game: everything is requested; ask this peer too for blocks still missing.
+        if picked.count < count, unstartedWanted == 0 {
+            takeEndGame(peerHas: peerHas, outstanding: outstanding, into: &picked, limit: count)
+        }
+        return picked
+    }
+
+    private mutating func start(_ piece: Int) {
+        downloading[piece] = PieceProgress(blockCount: blockCount(ofPiece: piece))
+        unstartedWanted -= 1
+    }
+
+    private mutating func takeUnrequested(from piece: Int, into picked: inout [BlockRequest], limit: Int) {
+        guard var progress = downloading[piece], progress.unrequested > 0 else { return }
+        for index in 0..<progress.blockCount where picked.count < limit && progress.unrequested > 0 {
+            guard progress.requests[index] == 0, !progress.received[index] else { continue }
+            progress.requests[index] = 1
+            progress.unrequested -= 1
+            picked.append(block(index, ofPiece: piece))
+        }
+        downloading[piece] = progress
+    }
+
+    private mutating func takeEndGame(
+        peerHas: Bitfield, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
+    ) {
+        for piece in downloading.keys.sorted() where picked.count < limit && peerHas[piece] {
+            guard var progress = downloading[piece] else { continue }
+            for index in 0..<progress.blockCount where picked.count < limit {
+                guard !progress.received[index], progress.requests[index] < endGameDuplicates else { continue }
+                let candidate = block(index, ofPiece: piece)
+                guard !outstanding.contains(candidate) else { continue }
+                if progress.requests[index] == 0 { progress.unrequested -= 1 }
+                progress.requests[index] += 1
+                picked.append(candidate)
+            }
+            downloading[piece] = progress
+        }
+    }
+
+    /// A wanted, unstarted piece the peer has: random while we have few pieces, then highest priority and
+    /// rarest, ties broken by a random starting point.
+    private mutating func newPiece(peerHas: Bitfield) -> Int? {
+        let offset = Int(random.next() % UInt64(pieceCount))
+        var best: Int?
+        var bestKey: (PiecePriority, Int32) = (.skip, 0)
+        for step in 0..<pieceCount {
+            let piece = (offset + step) % pieceCount
+            guard peerHas[piece], isWanted(piece), downloading[piece] == nil, !verifying.contains(piece) else { continue }
+            if have.setCount < randomFirstThreshold { return piece }
+            let key = (priorities[piece], availability[piece])
+            if best == nil || key.0 > bestKey.0 || (key.0 == bestKey.0 && key.1 < bestKey.1) {
+                best = piece
+                bestKey = key
+            }
+        }
+        return best
+    }
+
+    // MARK: - Results
+
+    /// What became of a block that arrived.
+    public enum Arrival: Equatable, Sendable {
+        /// New data; `pieceComplete` when it was the piece's last missing block (hash it now).
+        case accepted(pieceComplete: Bool)
+        /// Already received (end-game duplicate): drop it.
+        case duplicate
+        /// Not for a piece being downloaded, or not a block boundary: drop it (and count it against the peer).
+        case unexpected
+    }
+
+    public mutating func received(_ block: BlockRequest, from peer: PeerKey) -> Arrival {
+        guard var progress = downloading[block.piece], block.begin % BlockRequest.standardLength == 0 else {
+            return .unexpected
+        }
+        let index = block.begin / BlockRequest.standardLength
+        guard index < progress.blockCount, self.block(index, ofPiece: block.piece).length == block.length else {
+            return .unexpected
+        }
+        let wasRequested = progress.requests[index] > 0
+        if wasRequested { progress.requests[index] -= 1 }
+        guard progress.received.insert(index) else {
+            downloading[block.piece] = progress
+            return .duplicate
+        }
+        if !wasRequested { progress.unrequested -= 1 }  // a late answer to a request we had given up on
+        progress.contributors.insert(peer)
+        let complete = progress.isComplete
+        if complete {
+            downloading[block.piece] = nil
+            verifying.insert(block.piece)
+            contributorsOfVerifying[block.piece] = progress.contributors
+        } else {
+            downloading[block.piece] = progress
+        }
+        return .accepted(pieceComplete: complete)
+    }
+
+    /// A request that will not be answered (rejected, choked, peer gone): its block may be handed out again.
+    public mutating func returned(_ block: BlockRequest) {
+        guard var progress = downloading[block.piece] else { return }
+        let index = block.begin / BlockRequest.standardLength
+        guard index < progress.blockCount, progress.requests[index] > 0 else { return }
+        progress.requests[index] -= 1
+        if progress.requests[index] == 0, !progress.received[index] { progress.unrequested += 1 }
+        downloading[block.piece] = progress
+    }
+
+    private var contributorsOfVerifying: [Int: Set<PeerKey>] = [:]
+
+    /// The piece's hash matched: it is ours.
+    public mutating func verified(_ piece: Int) {
+        verifying.remove(piece)
+        contributorsOfVerifying[piece] = nil
+        have.insert(piece)
+    }
+
+    /// The piece's hash did not match: it will be downloaded again. Returns the peers that sent its blocks.
+    public mutating func failed(_ piece: Int) -> Set<PeerKey> {
+        verifying.remove(piece)
+        if isWanted(piece) { unstartedWanted += 1 }
+        return contributorsOfVerifying.removeValue(forKey: piece) ?? []
+    }
+
+    /// Marks pieces found on disk (resume, re-check) as ours before any download.
+    public mutating func markHave(_ pieces: Bitfield) {
+        for piece in pieces.indices { have.insert(piece) }
+        recountUnstarted()
+    }
+
+    private mutating func recountUnstarted() {
+        var count = 0
+        for piece in 0..<pieceCount where isWanted(piece) && downloading[piece] == nil && !verifying.contains(piece) {
+            count += 1
+        }
+        unstartedWanted = count
+    }
+}
+
+/// A small fast generator for picking (SplitMix64); seeded per picker so tests can be repeatable.
+struct PickerRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,240 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The BitTorrent engine: every torrent session, the peer listener and the disk pool.
+///
+/// Contract: all protocol state lives on one event loop (``loop``); SHA-1 and file I/O run on a pool of
+/// `diskThreads` threads. Public methods are safe to call from any task; they hop to the loop and back.
+/// Call ``shutdown()`` before dropping the engine: it stops every torrent (writing resume data) and the threads.
+public final class Engine: Sendable {
+    public let configuration: EngineConfiguration
+    private let group: MultiThreadedEventLoopGroup
+    private let disk: NIOThreadPool
+    private let directory: NIOLoopBound<SessionDirectory>
+    private let listener = Mutex<(any Channel)?>(nil)
+    public var loop: any EventLoop { group.next() }
+
+    public init(configuration: EngineConfiguration, logger: Logger, peerID: PeerID = .random()) {
+        self.configuration = configuration
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let disk = NIOThreadPool(numberOfThreads: max(1, configuration.diskThreads))
+        disk.start()
+        let loop = group.next()
+        self.group = group
+        self.disk = disk
+        // The directory is created on the loop it belongs to; a fresh loop of our own runs it at once.
+        let directory = loop.submit {
+            NIOLoopBound(SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, logger: logger), eventLoop: loop)
+        }
+        self.directory = try! directory.wait()
+    }
+
+    /// Opens the listener for incoming peers; returns the port.
+    @discardableResult
+    public func listen() async throws -> Int {
+        let directory = directory
+        let configuration = configuration
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 64 * 1024))
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let directory = directory.value
+                    guard directory.hasConnectionRoom, let remote = channel.remoteAddress,
+                          let address = PeerAddress(socketAddress: remote) else {
+                        throw PeerWireError(.protocolViolation, "no room for another connection")
+                    }
+                    let peer = PeerConnection(
+                        key: directory.makeKey(), address: address, isOutgoing: false, session: nil,
+                        directory: directory, initialDepth: TorrentSession.initialDepth
+                    )
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(PeerWireDecoder(maxMessageLength: configuration.maxMessageLength)),
+                        peer,
+                    ])
+                }
+            }
+            .bind(host: configuration.listenHost, port: configuration.listenPort)
+            .get()
+        let port = channel.localAddress?.port ?? 0
+        try await loop.submit { directory.value.listenPort = port }.get()
+        listener.withLock { $0 = channel }
+        return port
+    }
+
+    // MARK: - Torrents
+
+    /// Adds a torrent and starts it. Data goes to `savePath`; resume data (and a magnet's fetched metadata) to
+    /// `stateDirectory` when given. Adding one that is already there adds the peers and changes nothing else.
+    @discardableResult
+    public func add(
+        _ source: TorrentSource, savePath: String, stateDirectory: String? = nil, peers: [PeerAddress] = [],
+        filePriorities: [PiecePriority]? = nil
+    ) async throws -> InfoHash {
+        let directory = directory
+        return try await loop.submit {
+            let directory = directory.value
+            let infoHash = source.infoHash
+            if let existing = directory.sessions[infoHash] {
+                existing.addPeers(peers + source.peers)
+                return infoHash
+            }
+            let session = TorrentSession(
+                infoHash: infoHash, directory: directory, savePath: savePath, stateDirectory: stateDirectory,
+                announceTiers: source.announceTiers, displayName: source.displayName
+            )
+            session.filePriorities = filePriorities
+            if let info = source.info ?? Self.savedInfo(for: infoHash, in: stateDirectory) { session.attach(info) }
+            directory.sessions[infoHash] = session
+            session.start()
+            session.addPeers(peers + source.peers)
+            return infoHash
+        }.get()
+    }
+
+    /// A magnet's metadata fetched in an earlier run.
+    private static func savedInfo(for infoHash: InfoHash, in stateDirectory: String?) -> TorrentInfo? {
+        guard let stateDirectory,
+              let bytes = AtomicFile.read("\(stateDirectory)/\(infoHash.hex).torrent", limit: Metainfo.defaultMaxSize),
+              let metainfo = try? Metainfo(bytes: bytes), metainfo.infoHash == infoHash else { return nil }
+        return metainfo.info
+    }
+
+    /// More candidate peers for a torrent (from trackers, PEX elsewhere, the user).
+    public func addPeers(_ peers: [PeerAddress], to infoHash: InfoHash) async {
+        let directory = directory
+        try? await loop.submit { directory.value.sessions[infoHash]?.addPeers(peers) }.get()
+    }
+
+    /// Returns when every wanted piece of the torrent is verified; throws ``TorrentFailure`` if it fails first.
+    public func waitUntilComplete(_ infoHash: InfoHash) async throws {
+        let directory = directory
+        let loop = loop
+        let promise = loop.makePromise(of: Void.self)
+        loop.execute {
+            guard let session = directory.value.sessions[infoHash] else {
+                return promise.fail(TorrentFailure(infoHash: infoHash, message: "no such torrent"))
+            }
+            session.whenComplete { failure in
+                if let failure {
+                    promise.fail(TorrentFailure(infoHash: infoHash, message: failure))
+                } else {
+                    promise.succeed()
+                }
+            }
+        }
+        try await promise.futureResult.get()
+    }
+
+    public func snapshot(of infoHash: InfoHash) async -> TorrentSnapshot? {
+        let directory = directory
+        return try? await loop.submit { directory.value.sessions[infoHash]?.snapshot() }.get()
+    }
+
+    public func snapshots() async -> [TorrentSnapshot] {
+        let directory = directory
+        return (try? await loop.submit {
+            directory.value.sessions.values.map { $0.snapshot() }.sorted { $0.name < $1.name }
+        }.get()) ?? []
+    }
+
+    public func peers(of infoHash: InfoHash) async -> [PeerSnapshot] {
+        let directory = directory
+        return (try? await loop.submit { directory.value.sessions[infoHash]?.peerSnapshots() ?? [] }.get()) ?? []
+    }
+
+    /// Stops and forgets a torrent; with `deleteData` its files go too.
+    public func remove(_ infoHash: InfoHash, deleteData: Bool) async {
+        let directory = directory
+        let promise = loop.makePromise(of: Void.self)
+        loop.execute {
+            guard let session = directory.value.sessions.removeValue(forKey: infoHash) else { return promise.succeed() }
+            session.stop {
+                if deleteData { session.storage?.deleteFiles() }
+                if let path = session.resumePath { AtomicFile.remove(path) }
+                promise.succeed()
+            }
+        }
+        try? await promise.futureResult.get()
+    }
+
+    /// Stops every torrent (resume data written), closes the listener and ends the threads.
+    public func shutdown() async {
+        let directory = directory
+        let promise = loop.makePromise(of: Void.self)
+        loop.execute {
+            let sessions = Array(directory.value.sessions.values)
+            directory.value.sessions.removeAll()
+            var left = sessions.count
+            if left == 0 { return promise.succeed() }
+            for session in sessions {
+                session.stop {
+                    left -= 1
+                    if left == 0 { promise.succeed() }
+                }
+            }
+        }
+        try? await promise.futureResult.get()
+        let channel = listener.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
+        try? await channel?.close()
+        try? await disk.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+}
+
+/// A torrent stopped by an error before it completed.
+public struct TorrentFailure: Error, Sendable, CustomStringConvertible {
+    public let infoHash: InfoHash
+    public let message: String
+    public var description: String { "\(infoHash.hex): \(message)" }
+}
+
+/// What a torrent is added from.
+public enum TorrentSource: Sendable {
+    case metainfo(Metainfo)
+    case magnet(MagnetLink)
+
+    var infoHash: InfoHash {
+        switch self {
+        case .metainfo(let metainfo): metainfo.infoHash
+        case .magnet(let magnet): magnet.infoHash
+        }
+    }
+
+    var info: TorrentInfo? {
+        if case .metainfo(let metainfo) = self { metainfo.info } else { nil }
+    }
+
+    var peers: [PeerAddress] {
+        if case .magnet(let magnet) = self { magnet.peers } else { [] }
+    }
+
+    var announceTiers: [[String]] {
+        switch self {
+        case .metainfo(let metainfo): metainfo.announceTiers
+        case .magnet(let magnet): magnet.trackers.map { [$0] }
+        }
+    }
+
+    var displayName: String? {
+        if case .magnet(let magnet) = self { magnet.displayName } else { nil }
+    }
+}
+
+extension PeerAddress {
+    /// The address of a connected socket.
+    init?(socketAddress: SocketAddress) {
+        guard let port = socketAddress.port, port > 0, port <= 65535, let host = socketAddress.ipAddress else { return nil }
+        guard let ip = IPAddressText.parseIPv4(host) ?? IPAddressText.parseIPv6(host.split(separator: "%").first ?? "") else {
+            return nil
+        }
+        self.init(ip: ip, port: UInt16(port))
+    }
+}

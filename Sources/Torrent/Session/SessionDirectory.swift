@@ -1,0 +1,35 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The engine's shared state on its event loop: the torrents by info-hash (so an incoming handshake finds its
+/// session), our peer id, the connection budget, the disk pool and the configuration.
+final class SessionDirectory {
+    let configuration: EngineConfiguration
+    let loop: any EventLoop
+    let disk: NIOThreadPool
+    let peerID: PeerID
+    let logger: Logger
+    var sessions: [InfoHash: TorrentSession] = [:]
+    var listenPort: Int = 0
+    /// Open peer connections across all torrents (incoming and outgoing).
+    var connectionCount = 0
+    private var nextKey: PeerKey = 0
+
+    init(configuration: EngineConfiguration, loop: any EventLoop, disk: NIOThreadPool, peerID: PeerID, logger: Logger) {
+        self.configuration = configuration
+        self.loop = loop
+        self.disk = disk
+        self.peerID = peerID
+        self.logger = logger
+    }
+
+    func session(for infoHash: InfoHash) -> TorrentSession? { sessions[infoHash] }
+
+    func makeKey() -> PeerKey {
+        nextKey += 1
+        return nextKey
+    }
+
+    var hasConnectionRoom: Bool { connectionCount < configuration.maxConnections }
+}

@@ -1,0 +1,132 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Requesting blocks, receiving them, writing them and verifying pieces.
+extension TorrentSession {
+    /// Tops up `peer`'s request pipeline to its depth with blocks from the picker.
+    func fillRequests(_ peer: PeerConnection) {
+        guard state == .downloading, !peer.peerChoking, peer.amInterested, let has = peer.has, !readingPaused,
+              var picker else { return }
+        let room = peer.depth - peer.outstanding.count
+        guard room > 0, room >= min(8, peer.depth / 4) || peer.outstanding.isEmpty else { return }
+        let blocks = picker.pick(for: peer.key, peerHas: has, count: room, outstanding: peer.outstanding)
+        self.picker = picker
+        guard !blocks.isEmpty else {
+            if peer.outstanding.isEmpty { updateInterest(peer) }
+            return
+        }
+        if peer.outstanding.isEmpty { peer.lastBlockAt = .now() }
+        var buffer = peer.allocator.buffer(capacity: blocks.count * 17)
+        for block in blocks {
+            peer.outstanding.insert(block)
+            PeerMessage.request(block).write(into: &buffer)
+        }
+        peer.write(buffer)
+    }
+
+    func receivedBlock(_ block: BlockRequest, data: ByteBuffer, from peer: PeerConnection) {
+        guard state == .downloading || state == .seeding, picker != nil, let storage else { return }
+        let wasRequested = peer.outstanding.remove(block) != nil
+        peer.lastBlockAt = .now()
+        guard let arrival = picker?.received(block, from: peer.key) else { return }
+        switch arrival {
+        case .unexpected:
+            if !wasRequested { peer.unexpectedBlocks += 1 }  // unrequested data: dropped, not written
+            if peer.unexpectedBlocks > 64 { peerMisbehaved(peer, "sends blocks nobody asked for") }
+            return
+        case .duplicate:
+            return
+        case .accepted(let pieceComplete):
+            peer.download.add(block.length)
+            download.add(block.length)
+            cancelDuplicates(of: block, except: peer)
+            write(block, data: data, to: storage)
+            if pieceComplete { awaitingWrites.insert(block.piece) }
+            hashIfWritten(block.piece)
+        }
+    }
+
+    /// In end-game the same block may be requested from several peers: once it arrives, cancel the others.
+    private func cancelDuplicates(of block: BlockRequest, except sender: PeerConnection) {
+        guard picker.map({ $0.isEndGame }) == true else { return }
+        for other in peers.values where other !== sender && other.outstanding.contains(block) {
+            other.outstanding.remove(block)
+            picker?.returned(block)
+            other.send(.cancel(block))
+        }
+    }
+
+    private func write(_ block: BlockRequest, data: ByteBuffer, to storage: PieceStorage) {
+        pendingWrites[block.piece, default: 0] += 1
+        pendingWriteBytes += data.readableBytes
+        if pendingWriteBytes > configuration.maxPendingWriteBytes, !readingPaused { setReading(false) }
+        directory.disk.runIfActive(eventLoop: loop) {
+            try storage.write(piece: block.piece, begin: block.begin, data: data)
+        }.assumeIsolated().whenComplete { [self] result in
+            pendingWriteBytes -= data.readableBytes
+            pendingWrites[block.piece, default: 1] -= 1
+            if pendingWrites[block.piece] == 0 { pendingWrites[block.piece] = nil }
+            if readingPaused, pendingWriteBytes <= configuration.maxPendingWriteBytes / 2 { setReading(true) }
+            if case .failure(let error) = result { return fail("cannot write: \(error)") }
+            hashIfWritten(block.piece)
+        }
+    }
+
+    private func setReading(_ on: Bool) {
+        readingPaused = !on
+        for peer in peers.values { peer.setReading(on) }
+        if on { for peer in peers.values { fillRequests(peer); peer.flush() } }
+    }
+
+    /// Hashes a piece once all its blocks have arrived and are on disk.
+    private func hashIfWritten(_ piece: Int) {
+        guard awaitingWrites.contains(piece), pendingWrites[piece] == nil, let storage, let info else { return }
+        awaitingWrites.remove(piece)
+        let length = info.length(ofPiece: piece)
+        let expected = Array(info.hash(ofPiece: piece))
+        directory.disk.runIfActive(eventLoop: loop) {
+            try storage.hash(piece: piece, length: length) == expected
+        }.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(true): pieceVerified(piece)
+            case .success(false): pieceFailed(piece)
+            case .failure(let error): fail("cannot read back piece \(piece): \(error)")
+            }
+        }
+    }
+
+    private func pieceVerified(_ piece: Int) {
+        guard !isStopped else { return }
+        picker?.verified(piece)
+        resumeDirty = true
+        for peer in peers.values {
+            if peer.has?[piece] != true { peer.send(.have(piece: piece)) }
+        }
+        if picker?.isComplete == true, state == .downloading { completed() }
+    }
+
+    private func pieceFailed(_ piece: Int) {
+        guard let contributors = picker?.failed(piece) else { return }
+        hashFailures += 1
+        logger.warning("piece failed its hash check", metadata: ["piece": "\(piece)", "peers": "\(contributors.count)"])
+        for key in contributors {
+            guard let peer = peers[key] else { continue }
+            peer.hashFailures += 1
+            // A peer that sent a whole bad piece alone, or took part in several, is lying: ban it.
+            if contributors.count == 1 || peer.hashFailures >= 3 { ban(peer, reason: "sent data that failed the hash check") }
+        }
+    }
+
+    private func completed() {
+        state = .seeding
+        logger.info("download complete", metadata: ["name": "\(name)"])
+        for peer in peers.values {
+            returnRequests(of: peer)
+            if peer.amInterested { setInterested(false, peer) }
+            peer.flush()
+        }
+        writeResume(force: true) {}
+        notifyCompletion(nil)
+    }
+}

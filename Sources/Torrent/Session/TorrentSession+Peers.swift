@@ -1,0 +1,149 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Finding, dialling, admitting and dropping peers.
+extension TorrentSession {
+    /// Remembers candidate addresses (from trackers, PEX, magnet `x.pe`, the command line), bounded.
+    func addPeers(_ addresses: [PeerAddress]) {
+        for address in addresses where knownPeers.count < configuration.maxKnownPeers {
+            guard address.port != 0, configuration.binding.allowsIPv6 || address.isIPv4 else { continue }
+            knownPeers.insert(address)
+        }
+        connectMore()
+    }
+
+    /// Dials known peers while there is room for more connections.
+    func connectMore() {
+        guard !isStopped, state != .paused, state != .failed, state != .checking else { return }
+        guard state != .seeding else { return }  // seeders wait for leechers to come
+        let now = NIODeadline.now()
+        let connected = Set(peers.values.map(\.address))
+        for address in knownPeers {
+            guard peers.count + connecting.count < configuration.maxPeersPerTorrent,
+                  connecting.count < configuration.maxHalfOpen,
+                  directory.hasConnectionRoom else { return }
+            guard !connecting.contains(address), !connected.contains(address), !banned.contains(address.ip) else { continue }
+            if let until = blocked[address], until > now { continue }
+            dial(address)
+        }
+    }
+
+    private func dial(_ address: PeerAddress) {
+        let socketAddress: SocketAddress
+        do {
+            socketAddress = try SocketAddress(ipAddress: address.host, port: Int(address.port))
+        } catch {
+            knownPeers.remove(address)
+            return
+        }
+        connecting.insert(address)
+        directory.connectionCount += 1
+        let key = directory.makeKey()
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let configuration = configuration
+        let initialDepth = Self.initialDepth
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(Int64(configuration.connectTimeoutSeconds)))
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 64 * 1024))
+            .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let session = bound.value
+                    let peer = PeerConnection(
+                        key: key, address: address, isOutgoing: true, session: session,
+                        directory: session.directory, initialDepth: initialDepth
+                    )
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(PeerWireDecoder(maxMessageLength: configuration.maxMessageLength)),
+                        peer,
+                    ])
+                }
+            }
+            .connect(to: socketAddress)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                connecting.remove(address)
+                if case .failure = result {
+                    directory.connectionCount -= 1
+                    blocked[address] = .now() + .seconds(60)
+                    if blocked.count > configuration.maxKnownPeers { blocked = blocked.filter { $0.value > .now() } }
+                }
+            }
+    }
+
+    /// The peer's handshake matched this torrent: admit it and say what we have.
+    func peerHandshaken(_ peer: PeerConnection) {
+        guard !banned.contains(peer.address.ip), peers.count < configuration.maxPeersPerTorrent, !isStopped else {
+            return peer.close(reason: "no room or banned")
+        }
+        if peers.values.contains(where: { $0.peerID == peer.peerID }) {
+            return peer.close(reason: "already connected to this peer id")
+        }
+        peers[peer.key] = peer
+        peer.lastBlockAt = .now()
+        if peer.supportsExtensions { sendExtensionHandshake(to: peer) }
+        sendAvailability(to: peer)
+        peer.flush()
+    }
+
+    private func sendExtensionHandshake(to peer: PeerConnection) {
+        var handshake = ExtensionHandshake()
+        handshake.extensions = ExtensionHandshake.localIDs
+        if info?.isPrivate == true { handshake.extensions[ExtensionHandshake.pexExtension] = nil }
+        handshake.metadataSize = info?.rawBytes.count
+        handshake.listenPort = directory.listenPort > 0 ? UInt16(directory.listenPort) : nil
+        handshake.requestQueueLength = configuration.maxPeerRequests
+        handshake.client = configuration.clientName
+        var payload = peer.allocator.buffer(capacity: 128)
+        payload.writeBytes(handshake.encode())
+        peer.send(.extended(id: 0, payload: payload))
+    }
+
+    private func sendAvailability(to peer: PeerConnection) {
+        guard let picker else {
+            if peer.supportsFast { peer.send(.haveNone) }
+            return
+        }
+        if peer.supportsFast, picker.have.isFull {
+            peer.send(.haveAll)
+        } else if peer.supportsFast, picker.have.isEmpty {
+            peer.send(.haveNone)
+        } else if !picker.have.isEmpty {
+            var bits = peer.allocator.buffer(capacity: (picker.pieceCount + 7) / 8)
+            bits.writeBytes(picker.have.wireBytes)
+            peer.send(.bitfield(bits))
+        }
+    }
+
+    /// The connection ended: its requests go back to the picker, its pieces out of the availability counts.
+    func peerClosed(_ peer: PeerConnection) {
+        directory.connectionCount -= 1  // counted at dial (outgoing) or when the handshake found us (incoming)
+        guard peers.removeValue(forKey: peer.key) != nil else { return }
+        returnRequests(of: peer)
+        if let has = peer.has { picker?.peerGone(with: has) }
+        peer.peerRequests.removeAll()
+        if optimisticPeer == peer.key { optimisticPeer = nil }
+        if peer.isOutgoing, state != .seeding { blocked[peer.address] = .now() + .seconds(30) }
+        connectMore()
+    }
+
+    /// The peer broke the protocol: it is not dialled again.
+    func peerMisbehaved(_ peer: PeerConnection, _ reason: String) {
+        logger.info("peer broke the protocol", metadata: ["peer": "\(peer.address)", "reason": "\(reason)"])
+        ban(peer, reason: reason)
+    }
+
+    func ban(_ peer: PeerConnection, reason: String) {
+        banned.insert(peer.address.ip)
+        knownPeers.remove(peer.address)
+        peer.close(reason: reason)
+    }
+
+    /// Hands every outstanding request of `peer` back to the picker.
+    func returnRequests(of peer: PeerConnection) {
+        for block in peer.outstanding { picker?.returned(block) }
+        peer.outstanding.removeAll()
+    }
+}
