@@ -18,6 +18,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rill", targets: ["rill"]),
+        // For the peer wire fuzz target (ci/fuzz builds it as a package depending on this library).
+        .library(name: "Torrent", targets: ["Torrent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "Torrent",
             dependencies: [
-                "Bencode", "CCurl",
+                "Bencode", "CCurl", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Config", "Store", "Device",
+                "Config", "Store", "Device", "Torrent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -27,6 +27,13 @@ enum ConfigSchema {
         integer("http.request_timeout_seconds", 1...3600) { $0.http.requestTimeoutSeconds = $1 },
         integer("http.max_connections", 1...10_000) { $0.http.maxConnections = $1 },
         integer("store.busy_timeout_ms", 0...600_000) { $0.store.busyTimeoutMilliseconds = $1 },
+        integer("engine.listen_port", 0...65535) { $0.engine.listenPort = $1 },
+        text("engine.download_directory") { $0.engine.downloadDirectory = $1 },
+        integer("engine.max_connections", 1...5_000) { $0.engine.maxConnections = $1 },
+        integer("engine.max_peers_per_torrent", 1...1_000) { $0.engine.maxPeersPerTorrent = $1 },
+        integer("engine.upload_slots", 1...100) { $0.engine.uploadSlots = $1 },
+        integer("engine.disk_threads", 1...16) { $0.engine.diskThreads = $1 },
+        bytes("engine.max_pending_write_bytes", (1 << 20)...(1 << 30)) { $0.engine.maxPendingWriteBytes = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

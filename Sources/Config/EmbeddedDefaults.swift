@@ -30,5 +30,20 @@ public enum EmbeddedDefaults {
         [store]
         busy_timeout_ms = 5000
 
+        [engine]
+        # TCP port peers connect to; 0 picks a free one.
+        listen_port = 6881
+        # Where downloads go; a relative path is inside data.directory.
+        download_directory = "downloads"
+        # Peer connections in all, and per torrent.
+        max_connections = 200
+        max_peers_per_torrent = 50
+        # Peers uploaded to at once per torrent (plus one rotating slot).
+        upload_slots = 4
+        # Threads that write, read and SHA-1 pieces (never the network thread).
+        disk_threads = 2
+        # Received data waiting for the disk before reading from peers pauses (bounds memory on slow cards).
+        max_pending_write_bytes = "8MiB"
+
         """
 }

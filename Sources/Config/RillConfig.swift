@@ -13,6 +13,8 @@ public struct RillConfig: Sendable, Equatable {
     public var http: HTTPSettings
     /// The SQLite store's settings.
     public var store: StoreSettings
+    /// The BitTorrent engine's port, folders and limits.
+    public var engine: EngineSettings
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
     public struct HTTPSettings: Sendable, Equatable {
@@ -36,6 +38,23 @@ public struct RillConfig: Sendable, Equatable {
         public var busyTimeoutMilliseconds: Int
     }
 
+    /// The BitTorrent engine's settings (the rest of its limits have fixed defaults in `EngineConfiguration`).
+    public struct EngineSettings: Sendable, Equatable {
+        /// TCP port for incoming peers; 0 picks a free one.
+        public var listenPort: Int
+        /// Where payloads go; a relative path is inside `dataDirectory`.
+        public var downloadDirectory: String
+        /// Peer connections across all torrents.
+        public var maxConnections: Int
+        public var maxPeersPerTorrent: Int
+        /// Peers uploaded to at once per torrent (plus one optimistic slot).
+        public var uploadSlots: Int
+        /// Threads that write, read and hash pieces.
+        public var diskThreads: Int
+        /// Received bytes waiting for the disk before the engine stops reading from peers.
+        public var maxPendingWriteBytes: Int
+    }
+
     /// The configuration with only the embedded defaults applied.
     public static var defaults: RillConfig {
         get throws(ConfigError) { try ConfigLoader.load(file: nil, environment: [:]) }
@@ -50,6 +69,10 @@ extension RillConfig {
         http: HTTPSettings(
             host: "", port: 0, maxHeaderBytes: 0, maxBodyBytes: 0, requestTimeoutSeconds: 0, maxConnections: 0
         ),
-        store: StoreSettings(busyTimeoutMilliseconds: 0)
+        store: StoreSettings(busyTimeoutMilliseconds: 0),
+        engine: EngineSettings(
+            listenPort: 0, downloadDirectory: "", maxConnections: 0, maxPeersPerTorrent: 0, uploadSlots: 0,
+            diskThreads: 0, maxPendingWriteBytes: 0
+        )
     )
 }

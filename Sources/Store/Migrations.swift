@@ -10,5 +10,21 @@ public enum Migrations {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 2, name: "torrents",
+            sql: """
+                CREATE TABLE torrents (
+                    info_hash TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    magnet TEXT,
+                    metainfo BLOB,
+                    save_path TEXT NOT NULL,
+                    paused INTEGER NOT NULL DEFAULT 0,
+                    file_priorities BLOB,
+                    added_at INTEGER NOT NULL,
+                    completed_at INTEGER
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -72,6 +72,9 @@ public final class Statement {
     }
 
     /// The column as bytes, nil for NULL.
+    /// True when the column holds SQL NULL.
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(pointer, column) == SQLITE_NULL }
+
     public func blob(_ column: Int32) -> [UInt8]? {
         guard sqlite3_column_type(pointer, column) != SQLITE_NULL else { return nil }
         let count = Int(sqlite3_column_bytes(pointer, column))

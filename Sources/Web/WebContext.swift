@@ -1,5 +1,6 @@
 import Device
 import Prometheus
+import Torrent
 
 /// What the routes need from the rest of the daemon. Grows as subsystems arrive (engine, VPN, ...).
 public struct WebContext: Sendable {
@@ -12,10 +13,17 @@ public struct WebContext: Sendable {
     /// `SystemFacts.monotonicSeconds()` when the daemon started.
     public let startedAt: Double
 
-    public init(states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double) {
+    /// The torrents; `nil` in tests that run the web layer without an engine (the torrent routes are then absent).
+    public let library: TorrentLibrary?
+
+    public init(
+        states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
+        library: TorrentLibrary? = nil
+    ) {
         self.states = states
         self.dataDirectory = dataDirectory
         self.metrics = metrics
         self.startedAt = startedAt
+        self.library = library
     }
 }

@@ -46,6 +46,7 @@ public enum WebServer {
         router.add(middleware: BodyLimitMiddleware(limit: settings.maxBodyBytes))
         StatusRoutes(context: context).register(on: router)
         MetricsRoute(context: context).register(on: router)
+        if let library = context.library { TorrentRoutes(library: library).register(on: router) }
         return router
     }
 }

@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Store
+import Torrent
 import UnixSignals
 import Web
 
@@ -48,7 +49,18 @@ struct Daemon {
         }
         states.set("store", StoreStatus.state(of: store.report))
 
-        let context = WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt)
+        let engine = Engine(configuration: Self.engineConfiguration(config.engine), logger: logger)
+        let library = TorrentLibrary(
+            engine: engine, store: store,
+            downloadDirectory: config.engine.downloadDirectory.hasPrefix("/")
+                ? config.engine.downloadDirectory : config.dataDirectory + "/" + config.engine.downloadDirectory,
+            stateDirectory: config.dataDirectory + "/torrents", logger: logger
+        )
+        states.set("engine", SubsystemState(.starting))
+
+        let context = WebContext(
+            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library
+        )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
@@ -60,6 +72,7 @@ struct Daemon {
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: StoreService(store: store, states: states)),
+                .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: web),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -69,6 +82,21 @@ struct Daemon {
         group.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: group).run()
         logger.info("rill stopped")
+    }
+}
+
+extension Daemon {
+    /// The engine's limits from the configuration file; the rest keep their built-in defaults.
+    static func engineConfiguration(_ settings: RillConfig.EngineSettings) -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configuration.listenPort = settings.listenPort
+        configuration.maxConnections = settings.maxConnections
+        configuration.maxPeersPerTorrent = settings.maxPeersPerTorrent
+        configuration.uploadSlots = settings.uploadSlots
+        configuration.diskThreads = settings.diskThreads
+        configuration.maxPendingWriteBytes = settings.maxPendingWriteBytes
+        configuration.clientName = "Rill \(RillVersion.current)"
+        return configuration
     }
 }
 

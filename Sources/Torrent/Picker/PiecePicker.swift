@@ -158,7 +158,7 @@ public struct PiecePicker {
             for index in 0..<progress.blockCount where picked.count < limit {
                 guard !progress.received[index], progress.requests[index] < endGameDuplicates else { continue }
                 let candidate = block(index, ofPiece: piece)
-                guard !outstanding.contains(candidate) else { continue }
+                guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
                 if progress.requests[index] == 0 { progress.unrequested -= 1 }
                 progress.requests[index] += 1
                 picked.append(candidate)

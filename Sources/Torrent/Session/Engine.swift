@@ -73,7 +73,7 @@ public final class Engine: Sendable {
     @discardableResult
     public func add(
         _ source: TorrentSource, savePath: String, stateDirectory: String? = nil, peers: [PeerAddress] = [],
-        filePriorities: [PiecePriority]? = nil
+        filePriorities: [PiecePriority]? = nil, paused: Bool = false
     ) async throws -> InfoHash {
         let directory = directory
         return try await loop.submit {
@@ -90,7 +90,7 @@ public final class Engine: Sendable {
             session.filePriorities = filePriorities
             if let info = source.info ?? Self.savedInfo(for: infoHash, in: stateDirectory) { session.attach(info) }
             directory.sessions[infoHash] = session
-            session.start()
+            session.start(paused: paused)
             session.addPeers(peers + source.peers)
             return infoHash
         }.get()
@@ -147,6 +147,39 @@ public final class Engine: Sendable {
         return (try? await loop.submit { directory.value.sessions[infoHash]?.peerSnapshots() ?? [] }.get()) ?? []
     }
 
+    /// Closes the torrent's connections and stops its transfers; resume data is written.
+    public func pause(_ infoHash: InfoHash) async {
+        await onSession(infoHash) { $0.pause() }
+    }
+
+    public func resume(_ infoHash: InfoHash) async {
+        await onSession(infoHash) { $0.resume() }
+    }
+
+    /// File priorities in torrent order (`skip` files are not downloaded).
+    public func setFilePriorities(_ priorities: [PiecePriority], of infoHash: InfoHash) async {
+        await onSession(infoHash) { $0.setFilePriorities(priorities) }
+    }
+
+    /// The streaming hook: these pieces are fetched before anything with a later deadline. Replaces the
+    /// torrent's earlier deadlines; an empty list clears them.
+    public func setPieceDeadlines(_ deadlines: [(piece: Int, deadline: ContinuousClock.Instant)], of infoHash: InfoHash) async {
+        let copy = deadlines.map { PieceDeadline(piece: $0.piece, deadline: $0.deadline) }
+        await onSession(infoHash) { $0.setPieceDeadlines(copy.map { ($0.piece, $0.deadline) }) }
+    }
+
+    public func files(of infoHash: InfoHash) async -> [FileSnapshot] {
+        let directory = directory
+        return (try? await loop.submit { directory.value.sessions[infoHash]?.fileSnapshots() ?? [] }.get()) ?? []
+    }
+
+    private func onSession(_ infoHash: InfoHash, _ body: @escaping @Sendable (TorrentSession) -> Void) async {
+        let directory = directory
+        try? await loop.submit {
+            if let session = directory.value.sessions[infoHash] { body(session) }
+        }.get()
+    }
+
     /// Stops and forgets a torrent; with `deleteData` its files go too.
     public func remove(_ infoHash: InfoHash, deleteData: Bool) async {
         let directory = directory
@@ -187,6 +220,11 @@ public final class Engine: Sendable {
         try? await disk.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
+}
+
+private struct PieceDeadline: Sendable {
+    let piece: Int
+    let deadline: ContinuousClock.Instant
 }
 
 /// A torrent stopped by an error before it completed.

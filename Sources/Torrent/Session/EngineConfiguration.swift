@@ -28,7 +28,7 @@ public struct EngineConfiguration: Sendable {
     /// Threads for disk writes, reads and SHA-1.
     public var diskThreads: Int = 2
     /// Received block bytes waiting to be written before the engine stops reading from sockets.
-    public var maxPendingWriteBytes: Int = 16 << 20
+    public var maxPendingWriteBytes: Int = 8 << 20
     /// Peers we upload to at once (plus one optimistic unchoke).
     public var uploadSlots: Int = 4
     /// How often resume data is written while pieces arrive.

@@ -70,6 +70,15 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
         self.depth = initialDepth
     }
 
+    /// The address the peer accepts connections on: the one we dialled, or for an incoming peer its IP with the
+    /// port from its extension handshake (its ephemeral port otherwise).
+    var listenAddress: PeerAddress {
+        guard !isOutgoing, let port = extensions.listenPort, let listening = PeerAddress(ip: address.ip, port: port) else {
+            return address
+        }
+        return listening
+    }
+
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     // MARK: - Channel events

@@ -41,7 +41,11 @@ extension TorrentSession {
             peer.download.add(block.length)
             download.add(block.length)
             cancelDuplicates(of: block, except: peer)
-            write(block, data: data, to: storage)
+            // The block is a slice of a receive buffer up to four times its size; a copy of exactly its bytes
+            // lets that buffer go now, so the write budget bounds the memory held for the disk exactly.
+            var copy = peer.allocator.buffer(capacity: data.readableBytes)
+            copy.writeImmutableBuffer(data)
+            write(block, data: copy, to: storage)
             if pieceComplete { awaitingWrites.insert(block.piece) }
             hashIfWritten(block.piece)
         }

@@ -23,7 +23,7 @@ extension TorrentSession {
             guard peers.count + connecting.count < configuration.maxPeersPerTorrent,
                   connecting.count < configuration.maxHalfOpen,
                   directory.hasConnectionRoom else { return }
-            guard !connecting.contains(address), !connected.contains(address), !banned.contains(address.ip) else { continue }
+            guard !connecting.contains(address), !connected.contains(address), !banned.contains(address) else { continue }
             if let until = blocked[address], until > now { continue }
             dial(address)
         }
@@ -75,7 +75,7 @@ extension TorrentSession {
 
     /// The peer's handshake matched this torrent: admit it and say what we have.
     func peerHandshaken(_ peer: PeerConnection) {
-        guard !banned.contains(peer.address.ip), peers.count < configuration.maxPeersPerTorrent, !isStopped else {
+        guard !banned.contains(peer.listenAddress), peers.count < configuration.maxPeersPerTorrent, !isStopped else {
             return peer.close(reason: "no room or banned")
         }
         if peers.values.contains(where: { $0.peerID == peer.peerID }) {
@@ -129,15 +129,19 @@ extension TorrentSession {
         connectMore()
     }
 
-    /// The peer broke the protocol: it is not dialled again.
+    /// The peer broke the protocol: disconnected, and not dialled again for a while.
     func peerMisbehaved(_ peer: PeerConnection, _ reason: String) {
         logger.info("peer broke the protocol", metadata: ["peer": "\(peer.address)", "reason": "\(reason)"])
-        ban(peer, reason: reason)
+        blocked[peer.listenAddress] = .now() + .seconds(600)
+        peer.close(reason: reason)
     }
 
+    /// The peer sent data that failed the hash check: never again, for this torrent. Banned by the address it
+    /// listens on (not the bare IP: many peers share one behind NAT).
     func ban(_ peer: PeerConnection, reason: String) {
-        banned.insert(peer.address.ip)
-        knownPeers.remove(peer.address)
+        logger.info("banning peer", metadata: ["peer": "\(peer.listenAddress)", "reason": "\(reason)"])
+        banned.insert(peer.listenAddress)
+        knownPeers.remove(peer.listenAddress)
         peer.close(reason: reason)
     }
 

@@ -24,13 +24,15 @@ final class TorrentSession {
     var filePriorities: [PiecePriority]?
 
     var state: TorrentState = .checking
+    var stateBeforePause: TorrentState = .downloading
     var errorMessage: String?
     var peers: [PeerKey: PeerConnection] = [:]
     var knownPeers = Set<PeerAddress>()
     var connecting = Set<PeerAddress>()
     /// Addresses we will not dial again (banned, or refused us recently), with when they may be retried.
     var blocked: [PeerAddress: NIODeadline] = [:]
-    var banned = Set<[UInt8]>()
+    /// Peers that sent data failing the hash check, by listen address.
+    var banned = Set<PeerAddress>()
 
     // Disk pipeline.
     var pendingWrites: [Int: Int] = [:]
@@ -87,9 +89,12 @@ final class TorrentSession {
     // MARK: - Life cycle
 
     /// Starts the torrent: checks data already on disk (when the metadata is known), then goes looking for peers.
-    func start() {
+    func start(paused: Bool = false) {
         scheduleTick()
-        if let info {
+        if paused {
+            stateBeforePause = info == nil ? .fetchingMetadata : .checking
+            state = .paused
+        } else if let info {
             check(info)
         } else {
             state = .fetchingMetadata

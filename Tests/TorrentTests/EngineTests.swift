@@ -1,0 +1,117 @@
+import Logging
+import NIOCore
+import NIOPosix
+import TestSupport
+import Testing
+@testable import Torrent
+
+/// Two real engines on loopback sockets: one seeds, one downloads.
+@Suite(.timeLimit(.minutes(1))) struct EngineTests {
+    static func configuration(_ change: (inout EngineConfiguration) -> Void = { _ in }) -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configuration.listenHost = "127.0.0.1"
+        change(&configuration)
+        return configuration
+    }
+
+    static let logger = Logger(label: "test.engine")
+
+    /// Starts an engine seeding `torrent` from its seed folder; returns it and its port.
+    static func seeder(_ torrent: TestTorrent, configuration: EngineConfiguration = configuration()) async throws -> (Engine, Int) {
+        let engine = Engine(configuration: configuration, logger: logger)
+        let port = try await engine.listen()
+        let hash = try await engine.add(.metainfo(torrent.metainfo), savePath: torrent.seedPath)
+        try await engine.waitUntilComplete(hash)
+        return (engine, port)
+    }
+
+    @Test func downloadsAMultiFileTorrentFromAnotherEngine() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(
+            in: directory, files: [("a.bin", 100_000), ("sub/b.bin", 250_001), ("empty", 0), ("c.bin", 7)], pieceLength: 32_768
+        )
+        let (seeder, port) = try await Self.seeder(torrent)
+        let leecher = Engine(configuration: Self.configuration(), logger: Self.logger)
+        let hash = try await leecher.add(
+            .metainfo(torrent.metainfo), savePath: directory.path + "/leech", stateDirectory: directory.path + "/state",
+            peers: [PeerAddress(text: "127.0.0.1:\(port)")!]
+        )
+        try await leecher.waitUntilComplete(hash)
+        #expect(torrent.downloaded(at: directory.path + "/leech") == torrent.data)
+        let snapshot = try #require(await leecher.snapshot(of: hash))
+        #expect(snapshot.state == .seeding && snapshot.piecesVerified == snapshot.pieces && snapshot.hashFailures == 0)
+        #expect(await leecher.files(of: hash).map(\.path) == ["payload/a.bin", "payload/sub/b.bin", "payload/empty", "payload/c.bin"])
+        await leecher.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test func magnetFetchesTheMetadataFromPeers() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(in: directory, files: [("film.mkv", 300_000)], pieceLength: 16_384)
+        let (seeder, port) = try await Self.seeder(torrent)
+        let magnet = try MagnetLink("magnet:?xt=urn:btih:\(torrent.metainfo.infoHash.hex)&x.pe=127.0.0.1:\(port)")
+        let leecher = Engine(configuration: Self.configuration(), logger: Self.logger)
+        let hash = try await leecher.add(.magnet(magnet), savePath: directory.path + "/leech", stateDirectory: directory.path + "/state")
+        try await leecher.waitUntilComplete(hash)
+        #expect(torrent.downloaded(at: directory.path + "/leech") == torrent.data)
+        #expect(AtomicFile.read(directory.path + "/state/\(hash.hex).torrent", limit: 1 << 20) != nil)
+        await leecher.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test func skippedFilesAreNotDownloaded() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(in: directory, files: [("keep.bin", 64 * 1024), ("skip.bin", 256 * 1024)], pieceLength: 16_384)
+        let (seeder, port) = try await Self.seeder(torrent)
+        let leecher = Engine(configuration: Self.configuration(), logger: Self.logger)
+        let hash = try await leecher.add(
+            .metainfo(torrent.metainfo), savePath: directory.path + "/leech",
+            peers: [PeerAddress(text: "127.0.0.1:\(port)")!], filePriorities: [.normal, .skip]
+        )
+        try await leecher.waitUntilComplete(hash)
+        let snapshot = try #require(await leecher.snapshot(of: hash))
+        #expect(snapshot.wantedBytes == 64 * 1024 && snapshot.verifiedBytes == 64 * 1024)
+        #expect(AtomicFile.read(directory.path + "/leech/payload/skip.bin", limit: 1) == nil)
+        await leecher.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test func restartResumesWithoutDownloadingAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(in: directory, files: [("x.bin", 200_000)], pieceLength: 16_384)
+        let (seeder, port) = try await Self.seeder(torrent)
+        let peers = [PeerAddress(text: "127.0.0.1:\(port)")!]
+        let leech = directory.path + "/leech", state = directory.path + "/state"
+        let first = Engine(configuration: Self.configuration(), logger: Self.logger)
+        let hash = try await first.add(.metainfo(torrent.metainfo), savePath: leech, stateDirectory: state, peers: peers)
+        try await first.waitUntilComplete(hash)
+        await first.shutdown()
+        await seeder.shutdown()
+
+        // No seeder now: completion can only come from the data on disk.
+        let second = Engine(configuration: Self.configuration(), logger: Self.logger)
+        _ = try await second.add(.metainfo(torrent.metainfo), savePath: leech, stateDirectory: state)
+        try await second.waitUntilComplete(hash)
+        #expect(await second.snapshot(of: hash)?.downloadedBytes == 0)
+        await second.shutdown()
+    }
+
+    @Test func damagedDataIsFoundByTheRecheck() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(in: directory, files: [("x.bin", 100_000)], pieceLength: 16_384)
+        // Copy the payload with one byte changed in piece 2: a re-check must find exactly that piece missing.
+        var damaged = torrent.data
+        damaged[2 * 16_384 + 5] ^= 0xFF
+        AtomicFile.makeFolders(directory.path + "/leech")
+        try AtomicFile.write(damaged, to: directory.path + "/leech/x.bin")
+        let engine = Engine(configuration: Self.configuration(), logger: Self.logger)
+        let hash = try await engine.add(.metainfo(torrent.metainfo), savePath: directory.path + "/leech")
+        for _ in 0..<100 where await engine.snapshot(of: hash)?.state == .checking {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let snapshot = try #require(await engine.snapshot(of: hash))
+        #expect(snapshot.state == .downloading)
+        #expect(snapshot.piecesVerified == snapshot.pieces - 1)
+        await engine.shutdown()
+    }
+}

@@ -1,0 +1,109 @@
+import Testing
+@testable import Torrent
+
+@Suite struct PiecePickerTests {
+    let block = BlockRequest.standardLength
+
+    func picker(pieces: Int, pieceLength: Int = 4 * BlockRequest.standardLength) -> PiecePicker {
+        PiecePicker(pieceCount: pieces, pieceLength: pieceLength, totalLength: Int64(pieces * pieceLength), seed: 1)
+    }
+
+    @Test func handsEachBlockOutOnceThenCompletes() {
+        var picker = picker(pieces: 3)
+        let all = Bitfield(count: 3, allSet: true)
+        picker.peerHas(all)
+        var seen = Set<BlockRequest>()
+        while true {
+            let blocks = picker.pick(for: 1, peerHas: all, count: 5, outstanding: seen)
+            if blocks.isEmpty { break }
+            for block in blocks { #expect(seen.insert(block).inserted) }
+            if seen.count == 12 { break }
+        }
+        #expect(seen.count == 12)
+        var completed: [Int] = []
+        for block in seen {
+            if case .accepted(true) = picker.received(block, from: 1) { completed.append(block.piece) }
+        }
+        #expect(completed.sorted() == [0, 1, 2])
+        for piece in completed { picker.verified(piece) }
+        #expect(picker.isComplete)
+    }
+
+    @Test func rarestFirstAfterTheRandomStart() {
+        var picker = picker(pieces: 10)
+        picker.randomFirstThreshold = 0
+        let all = Bitfield(count: 10, allSet: true)
+        picker.peerHas(all)
+        picker.peerHas(all)
+        var rare = Bitfield(count: 10)
+        rare.insert(6)
+        picker.peerHas(rare)
+        picker.peerGone(with: Bitfield(count: 10, allSet: true))  // piece 6: 2 peers; all others 1
+        picker.peerHas(piece: 6)  // now 6 is the most common
+        let first = picker.pick(for: 1, peerHas: all, count: 4, outstanding: [])
+        #expect(first.allSatisfy { $0.piece == first[0].piece })
+        #expect(first[0].piece != 6)
+    }
+
+    @Test func deadlinesComeFirst() {
+        var picker = picker(pieces: 100)
+        let all = Bitfield(count: 100, allSet: true)
+        picker.peerHas(all)
+        let now = ContinuousClock.now
+        picker.setDeadline(now + .seconds(2), forPiece: 70)
+        picker.setDeadline(now + .seconds(1), forPiece: 42)
+        let blocks = picker.pick(for: 1, peerHas: all, count: 6, outstanding: [])
+        #expect(blocks.map(\.piece) == [42, 42, 42, 42, 70, 70])
+    }
+
+    @Test func skippedPiecesAreNeverRequested() {
+        var picker = picker(pieces: 4)
+        picker.setPriorities([.skip, .normal, .skip, .high])
+        let all = Bitfield(count: 4, allSet: true)
+        picker.peerHas(all)
+        let blocks = picker.pick(for: 1, peerHas: all, count: 100, outstanding: [])
+        #expect(Set(blocks.map(\.piece)) == [1, 3])
+        #expect(picker.bytesLeft == Int64(8 * block))
+    }
+
+    @Test func returnedBlocksAreHandedOutAgain() {
+        var picker = picker(pieces: 1)
+        let all = Bitfield(count: 1, allSet: true)
+        let first = picker.pick(for: 1, peerHas: all, count: 4, outstanding: [])
+        for block in first { picker.returned(block) }
+        picker.returned(first[0])  // a second return of the same block changes nothing
+        let again = picker.pick(for: 3, peerHas: all, count: 8, outstanding: [])
+        #expect(again.count == 4 && Set(again) == Set(first))  // each once: no duplicates within one pick
+    }
+
+    @Test func endGameDuplicatesAndDuplicateArrivals() {
+        var picker = picker(pieces: 1)
+        let all = Bitfield(count: 1, allSet: true)
+        let a = picker.pick(for: 1, peerHas: all, count: 4, outstanding: [])
+        #expect(picker.isEndGame)
+        let b = picker.pick(for: 2, peerHas: all, count: 4, outstanding: [])
+        #expect(Set(a) == Set(b))
+        #expect(picker.pick(for: 3, peerHas: all, count: 4, outstanding: []).isEmpty)  // at most 2 askers per block
+        #expect(picker.received(a[0], from: 1) == .accepted(pieceComplete: false))
+        #expect(picker.received(b[0], from: 2) == .duplicate)
+    }
+
+    @Test func hashFailureBlamesContributorsAndRetries() {
+        var picker = picker(pieces: 1)
+        let all = Bitfield(count: 1, allSet: true)
+        let blocks = picker.pick(for: 1, peerHas: all, count: 4, outstanding: [])
+        for (index, block) in blocks.enumerated() { _ = picker.received(block, from: index < 2 ? 1 : 2) }
+        #expect(picker.failed(0) == [1, 2])
+        #expect(!picker.isComplete)
+        #expect(picker.pick(for: 3, peerHas: all, count: 4, outstanding: []).count == 4)
+    }
+
+    @Test func unexpectedBlocks() {
+        var picker = picker(pieces: 2)
+        #expect(picker.received(BlockRequest(piece: 0, begin: 0, length: block), from: 1) == .unexpected)
+        let all = Bitfield(count: 2, allSet: true)
+        let blocks = picker.pick(for: 1, peerHas: all, count: 1, outstanding: [])
+        #expect(picker.received(BlockRequest(piece: blocks[0].piece, begin: 5, length: block), from: 1) == .unexpected)
+        #expect(picker.received(BlockRequest(piece: blocks[0].piece, begin: 0, length: 3), from: 1) == .unexpected)
+    }
+}
