@@ -16,6 +16,11 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Codable {
         self.bytes = Array(bytes)
     }
 
+    /// 0.0.0.0 or ::, for binding to any address.
+    static func unspecified(ipv6: Bool) -> IPAddress { IPAddress(checked: [UInt8](repeating: 0, count: ipv6 ? 16 : 4)) }
+
+    private init(checked bytes: [UInt8]) { self.bytes = bytes }
+
     /// An address from its text form (`10.0.0.1`, `fd00::1`); `nil` for anything else, host names included.
     public init?(text: some StringProtocol) {
         let text = String(text)
