@@ -1,81 +1,63 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import NIOCore
+import NIOPosix
 
-/// One question to one server over UDP, on a socket bound to the VPN interface (`SO_BINDTODEVICE`) and to its
-/// address, so the packet leaves through the tunnel or not at all — never by the host's routes, never through
-/// libc's resolver. Blocking: run it off the event loops (`TunnelDNSResolver` uses a thread pool).
-///
-/// Each exchange uses a new socket on a kernel-chosen ephemeral port (Linux picks it at random) and a random
-/// query id; the socket is connected, so the kernel drops datagrams from any other address or port, and a reply
-/// must also carry the same id and question or it is ignored.
-struct DNSExchange {
-    /// Datagrams that do not match the question are skipped, at most this many per exchange.
-    static let maxIgnoredReplies = 16
-    static let receiveBufferSize = 4096
-
+/// One question to one server over UDP on a `BoundUDPSocket`, driven by a NIO event loop: nothing blocks a
+/// thread while waiting, so a dead server costs a timer, not a thread. The packet leaves through the bound
+/// interface or not at all — never by the host's routes, never through libc's resolver.
+struct DNSExchange: Sendable {
     /// The interface to bind to, or `nil` for none (development only).
     let interfaceName: String?
-    /// The source address to bind to when its family matches the server's.
+    /// The source address, used when its family matches the server's.
     let sourceAddress: IPAddress?
+    let group: any EventLoopGroup
+    var opener: DatagramSocketOpener = BoundUDPSocket.defaultOpener
 
-    func ask(_ query: DNSQuery, server: DNSServer, timeoutMilliseconds: Int32) throws(DNSFailure) -> DNSResponse {
-        let family = server.address.isIPv4 ? AF_INET : AF_INET6
-        let raw = socket(family, Posix.datagram | Posix.closeOnExec, 0)
-        guard raw >= 0 else { throw .socket(.last("socket")) }
-        let descriptor = FileDescriptor(raw)
-
-        if let interfaceName {
-            let bound = interfaceName.withCString {
-                setsockopt(descriptor.raw, SOL_SOCKET, SO_BINDTODEVICE, $0, socklen_t(strlen($0) + 1))
+    func ask(_ query: DNSQuery, server: DNSServer, timeout: Duration) async throws(DNSFailure) -> DNSResponse {
+        let descriptor = try BoundUDPSocket.open(to: server, interfaceName: interfaceName, sourceAddress: sourceAddress,
+                                                 opener: opener)
+        let eventLoop = group.next()
+        let promise = eventLoop.makePromise(of: DNSResponse.self)
+        let handler = { @Sendable (channel: any Channel) -> EventLoopFuture<Void> in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(
+                    DNSReplyHandler(query: query, promise: promise, timeout: .nanoseconds(Int64(timeout.nanoseconds))))
             }
-            guard bound == 0 else { throw .interfaceUnavailable(.last("SO_BINDTODEVICE \(interfaceName)")) }
         }
-        let local = sourceAddress.flatMap { $0.isIPv4 == server.address.isIPv4 ? SocketAddress($0, port: 0) : nil }
-            ?? .any(family: family)
-        guard local.withPointer({ bind(descriptor.raw, $0, $1) }) == 0 else {
-            throw .interfaceUnavailable(.last("bind to \(sourceAddress.map { "\($0)" } ?? "any address")"))
+        let channel: any Channel
+        do {
+            // NIO owns (and closes) the descriptor from here on, also when registering fails.
+            channel = try await DatagramBootstrap(group: eventLoop).channelInitializer(handler).withBoundSocket(descriptor).get()
+        } catch {
+            promise.fail(DNSFailure.socket(SystemCallError("register the DNS socket", code: (error as? IOError)?.errnoCode ?? 0)))
+            throw .socket(SystemCallError("register the DNS socket", code: (error as? IOError)?.errnoCode ?? 0))
         }
-        guard SocketAddress(server.address, port: server.port).withPointer({ connect(descriptor.raw, $0, $1) }) == 0 else {
-            throw .socket(.last("connect \(server)"))
+        defer { channel.close(promise: nil) }
+        do {
+            let remote = try NIOCore.SocketAddress(packedIPAddress: ByteBuffer(bytes: server.address.bytes), port: Int(server.port))
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: query.bytes))).get()
+        } catch {
+            promise.fail(DNSFailure.timedOut)
+            throw .socket(SystemCallError("send to \(server)", code: (error as? IOError)?.errnoCode ?? 0))
         }
-        let message = query.bytes
-        let sent = message.withUnsafeBytes { send(descriptor.raw, $0.baseAddress, $0.count, 0) }
-        guard sent == message.count else { throw .socket(.last("send to \(server)")) }
-        return try awaitReply(to: query, on: descriptor, timeoutMilliseconds: timeoutMilliseconds)
+        do {
+            return try await promise.futureResult.get()
+        } catch let failure as DNSFailure {
+            throw failure
+        } catch {
+            throw .timedOut
+        }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
-    private func awaitReply(to query: DNSQuery, on descriptor: FileDescriptor, timeoutMilliseconds: Int32)
-        throws(DNSFailure) -> DNSResponse {
-        let deadline = Posix.monotonicMilliseconds() + Int64(timeoutMilliseconds)
-        var buffer = [UInt8](repeating: 0, count: Self.receiveBufferSize)
-        var ignored = 0
-        var lastMalformed: DNSMessageError?
-        while ignored <= Self.maxIgnoredReplies {
-            let remaining = deadline - Posix.monotonicMilliseconds()
-            guard remaining > 0 else { break }
-            var entry = pollfd(fd: descriptor.raw, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, Int32(clamping: remaining))
-            if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else { break }
-            let count = buffer.withUnsafeMutableBytes {
-                recv(descriptor.raw, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
-            }
-            if count < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
-                throw .socket(.last("recv"))  // ECONNREFUSED: nothing listens there
-            }
-            do {
-                let response = try DNSResponse(parsing: Array(buffer[0..<min(count, buffer.count)]))
-                if response.answers(query) { return response }
-            } catch {
-                lastMalformed = error
-            }
-            ignored += 1
-        }
-        if let lastMalformed { throw .malformedAnswer(lastMalformed) }
-        throw .timedOut
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

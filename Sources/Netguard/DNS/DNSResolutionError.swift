@@ -37,8 +37,6 @@ public enum DNSFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedAnswer(DNSMessageError)
     /// The socket could not be bound to the interface or its address (the interface or address has gone).
     case interfaceUnavailable(SystemCallError)
-    /// The thread pool that runs look-ups is not running (the daemon is shutting down).
-    case shutDown
     /// Another socket call failed.
     case socket(SystemCallError)
 
@@ -56,7 +54,6 @@ public enum DNSFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncated: "the answer was truncated"
         case .malformedAnswer(let error): "\(error)"
         case .interfaceUnavailable(let error): "the VPN interface cannot be used: \(error)"
-        case .shutDown: "the resolver is shutting down"
         case .socket(let error): "\(error)"
         }
     }

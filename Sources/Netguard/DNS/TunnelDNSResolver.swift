@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import NIOPosix
 import Synchronization
 import Torrent
@@ -9,8 +10,8 @@ import Torrent
 /// fails at once with `.offline` and nothing is sent.
 ///
 /// Answers are cached for their TTL in a bounded cache; the cache is emptied when the binding or the servers
-/// change. Blocking socket work runs on `threadPool`; at most `maxConcurrentLookups` look-ups run at once, each
-/// within `budget`.
+/// change. Waiting is done by a NIO event loop (no thread is held while a server is silent); at most
+/// `maxConcurrentLookups` look-ups run at once, each within `budget`.
 public final class TunnelDNSResolver: HostResolver, Sendable {
     /// Bounds and timings.
     public struct Options: Sendable {
@@ -34,12 +35,13 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
         var binding: NetworkBinding?
         var cache: DNSCache
         var running = 0
+        var opener = BoundUDPSocket.defaultOpener
         /// Bumped on every change, so an answer obtained under an old binding is not cached.
         var generation = 0
     }
 
     private let options: Options
-    private let threadPool: NIOThreadPool
+    private let group: any EventLoopGroup
     private let logger: Logger
     private let configuration: Mutex<Configuration>
 
@@ -47,9 +49,9 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
     ///   - servers: the tunnel's DNS servers.
     ///   - binding: the VPN interface and address (from `InterfaceState.binding`); `nil` while the tunnel is down.
     public init(servers: [DNSServer], binding: NetworkBinding?, options: Options = Options(),
-                threadPool: NIOThreadPool = .singleton, logger: Logger = Logger(label: "rill.netguard.dns")) {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "rill.netguard.dns")) {
         self.options = options
-        self.threadPool = threadPool
+        self.group = group
         self.logger = logger
         configuration = Mutex(Configuration(
             servers: servers, binding: binding,
@@ -64,6 +66,11 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
             config.generation += 1
             config.cache.removeAll()
         }
+    }
+
+    /// Tests open sockets inside another network namespace with this.
+    func setSocketOpener(_ opener: @escaping DatagramSocketOpener) {
+        configuration.withLock { $0.opener = opener }
     }
 
     /// New servers (a new WireGuard file).
@@ -99,9 +106,9 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
         defer { configuration.withLock { $0.running -= 1 } }
 
         let lookup = ticket.lookup
-        async let v4 = run { () throws(DNSFailure) in try lookup.addresses(of: name, type: .a) }
+        async let v4 = Self.result { () async throws(DNSFailure) in try await lookup.addresses(of: name, type: .a) }
         async let v6 = ticket.binding.allowsIPv6
-            ? run { () throws(DNSFailure) in try lookup.addresses(of: name, type: .aaaa) } : .success(([], 0))
+            ? Self.result { () async throws(DNSFailure) in try await lookup.addresses(of: name, type: .aaaa) } : .success(([], 0))
         let (four, six) = await (v4, v6)
         let found: [IPAddress]
         let ttl: UInt32
@@ -138,10 +145,10 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
             guard let binding = config.binding else { throw .offline }
             let source = binding.sourceAddress.flatMap { IPAddress(text: $0) }
             let servers = config.servers.filter { $0.address.isIPv4 || binding.allowsIPv6 }
-            let lookup = DNSLookup(
-                exchange: DNSExchange(interfaceName: binding.interfaceName, sourceAddress: source), servers: servers,
-                attemptTimeoutMilliseconds: Int32(clamping: options.attemptTimeout.milliseconds),
-                attempts: options.attempts, budgetMilliseconds: options.budget.milliseconds, maxCNAMEChain: options.maxCNAMEChain)
+            let exchange = DNSExchange(interfaceName: binding.interfaceName, sourceAddress: source, group: group,
+                                       opener: config.opener)
+            let lookup = DNSLookup(exchange: exchange, servers: servers, attemptTimeout: options.attemptTimeout,
+                                   attempts: options.attempts, budget: options.budget, maxCNAMEChain: options.maxCNAMEChain)
             let ticket = Ticket(lookup: lookup, binding: binding, generation: config.generation)
             if let cached = config.cache.lookup(.init(name: name, includesIPv6: binding.allowsIPv6), now: .now) {
                 return (ticket, cached)
@@ -153,23 +160,8 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
         }
     }
 
-    /// Runs a blocking look-up on the thread pool.
-    private func run(_ body: @escaping @Sendable () throws(DNSFailure) -> (addresses: [IPAddress], ttl: UInt32)) async
+    private static func result(_ body: () async throws(DNSFailure) -> (addresses: [IPAddress], ttl: UInt32)) async
         -> Result<(addresses: [IPAddress], ttl: UInt32), DNSFailure> {
-        do {
-            return try await threadPool.runIfActive { () -> Result<(addresses: [IPAddress], ttl: UInt32), DNSFailure> in
-                do throws(DNSFailure) { return .success(try body()) } catch { return .failure(error) }
-            }
-        } catch {
-            return .failure(.shutDown)
-        }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for poll timeouts.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        do throws(DNSFailure) { return .success(try await body()) } catch { return .failure(error) }
     }
 }

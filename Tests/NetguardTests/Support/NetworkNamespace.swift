@@ -41,6 +41,11 @@ final class NetworkNamespace {
     /// there stay in the namespace for their whole life; the thread ends with `body`, so no other code ever
     /// runs in the namespace by accident.
     func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+        try Self.run(in: name, body)
+    }
+
+    /// `run(_:)` by name, for `@Sendable` closures that must not capture the namespace object.
+    static func run<T: Sendable>(in name: String, _ body: @escaping @Sendable () throws -> T) throws -> T {
         let result = Mutex<Result<T, any Error>?>(nil)
         let path = "/run/netns/\(name)"
         let thread = try DedicatedThread {

@@ -5,7 +5,7 @@ import Musl
 #endif
 
 /// A `sockaddr_in` or `sockaddr_in6` built from an `IPAddress` and a port, for `bind` and `connect`.
-struct SocketAddress {
+struct RawSocketAddress {
     private var storage = sockaddr_storage()
     let length: socklen_t
     let family: Int32
@@ -31,11 +31,11 @@ struct SocketAddress {
     }
 
     /// The unspecified address of `family` with port 0: let the kernel pick a random ephemeral port.
-    static func any(family: Int32) -> SocketAddress {
-        SocketAddress(.unspecified(ipv6: family != AF_INET), port: 0)
+    static func any(family: Int32) -> RawSocketAddress {
+        RawSocketAddress(.unspecified(ipv6: family != AF_INET), port: 0)
     }
 
     func withPointer<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
-        withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
+        withUnsafePointer(to: storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
     }
 }
