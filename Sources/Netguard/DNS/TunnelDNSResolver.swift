@@ -86,6 +86,7 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
         do {
             return try await addresses(of: host).map(\.bytes)
         } catch {
+            logger.debug("engine DNS: cannot resolve \(host): \(error)")
             throw DNSResolutionError(host: host, failure: error)
         }
     }

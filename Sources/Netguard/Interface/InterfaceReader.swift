@@ -68,14 +68,13 @@ final class InterfaceReader: @unchecked Sendable {
         sequence &+= 1
         let expected = sequence
         do throws(SystemCallError) { try socket.requestDump(type, sequence: expected) } catch { throw .system(error) }
-        var remaining = Self.dumpTimeoutMilliseconds
+        let deadline = Posix.monotonicMilliseconds() + Int64(Self.dumpTimeoutMilliseconds)
         while true {
-            let started = Posix.monotonicMilliseconds()
+            let remaining = deadline - Posix.monotonicMilliseconds()
+            guard remaining > 0 else { throw .dumpFailed("no answer to a netlink dump within 2 s") }
             var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, remaining)
+            let ready = poll(&entry, 1, Int32(clamping: remaining))
             if ready < 0, errno != EINTR { throw .system(.last("poll(AF_NETLINK)")) }
-            remaining -= Int32(clamping: Posix.monotonicMilliseconds() - started)
-            guard remaining > 0 || ready > 0 else { throw .dumpFailed("no answer to a netlink dump within 2 s") }
             guard ready > 0 else { continue }
             let received: NetlinkRouteSocket.Received
             do throws(NetlinkReceiveError) {

@@ -4,10 +4,10 @@
 public struct WireGuardConfig: Sendable {
     /// The `[Interface]` section.
     public struct Interface: Sendable {
-        public var privateKey: Secret<WireGuardKey>
+        public let privateKey: Secret<WireGuardKey>
         /// The public key that belongs to `privateKey` (Curve25519), derived when the file is parsed: what the
         /// VPN provider lists for this device.
-        public var publicKey: WireGuardKey
+        public let publicKey: WireGuardKey
         /// `Address`: the tunnel's own addresses, IPv4 and IPv6, with prefix lengths.
         public var addresses: [IPNetwork]
         /// `DNS` entries that are addresses: the servers the engine asks, through the tunnel.
@@ -40,7 +40,7 @@ public struct WireGuardConfig: Sendable {
 
     /// A `[Peer]` section.
     public struct Peer: Sendable {
-        public var publicKey: WireGuardKey
+        public let publicKey: WireGuardKey
         public var presharedKey: Secret<WireGuardKey>?
         public var endpoint: WireGuardEndpoint?
         public var allowedIPs: [IPNetwork]
