@@ -1,5 +1,5 @@
 /// The record types the engine asks for.
-public enum DNSRecordType: UInt16, Sendable {
+enum DNSRecordType: UInt16, Sendable {
     case a = 1
     case cname = 5
     case aaaa = 28

@@ -1,6 +1,7 @@
 /// What the API and the UI show of a WireGuard config: everything but the secrets. The interface's public key is
 /// derived from its private key (Curve25519), which is what a VPN provider's dashboard lists for the device.
 public struct WireGuardConfigSummary: Sendable, Equatable, Codable {
+    /// The `[Interface]` section, its private key replaced by the public key derived from it.
     public struct Interface: Sendable, Equatable, Codable {
         public let publicKey: String
         public let addresses: [IPNetwork]
@@ -10,6 +11,7 @@ public struct WireGuardConfigSummary: Sendable, Equatable, Codable {
         public let listenPort: UInt16?
     }
 
+    /// One `[Peer]`, its preshared key replaced by whether there is one.
     public struct Peer: Sendable, Equatable, Codable {
         public let publicKey: String
         /// Whether a preshared key is set (never the key).

@@ -1,6 +1,7 @@
 /// A peer's `Endpoint`: `HOST:PORT` or `[IPv6]:PORT`, where HOST is an IP literal or a DNS name. A name is
 /// resolved by `wg` when the tunnel is set up, outside the tunnel (it is the tunnel's own address).
 public struct WireGuardEndpoint: Hashable, Sendable, CustomStringConvertible, Codable {
+    /// An IP literal, or a DNS name for `wg` to resolve.
     public enum Host: Hashable, Sendable {
         case address(IPAddress)
         case name(String)

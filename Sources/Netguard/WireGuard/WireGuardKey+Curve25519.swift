@@ -1,5 +1,4 @@
 import Crypto
-import FoundationEssentials
 
 extension WireGuardKey {
     /// The Curve25519 public key of this key taken as a private key, as `wg pubkey` prints it; `nil` if X25519
