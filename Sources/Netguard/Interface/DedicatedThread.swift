@@ -12,7 +12,7 @@ final class DedicatedThread: Sendable {
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 
-    nonisolated(unsafe) private let handle: pthread_t
+    private let handle: pthread_t
 
     /// Starts `body` on a new thread.
     init(body: @escaping @Sendable () -> Void) throws(SystemCallError) {
