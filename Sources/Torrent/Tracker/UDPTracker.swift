@@ -25,7 +25,7 @@ public final class UDPTracker: TrackerClient {
         public var initialTimeout: Duration = .seconds(15)
         /// Most unanswered transmissions of one announce (connect and announce requests together), at least 1.
         public var maxAttempts = 4
-        /// How long a connection id is reused (BEP 15: one minute at most).
+        /// How long a connection id is reused; longer values are cut to BEP 15's one minute.
         public var connectionIDLifetime: Duration = .seconds(60)
         /// Largest datagram read; longer ones are truncated and then fail to parse.
         public var maxDatagramSize = 8192
@@ -44,11 +44,13 @@ public final class UDPTracker: TrackerClient {
     ///   - group: the event loops the datagram channels run on.
     ///   - resolver: the engine's resolver (Netguard's, over the tunnel).
     public init(group: any EventLoopGroup, resolver: any HostResolver, configuration: Configuration = Configuration()) {
+        var configuration = configuration
+        configuration.connectionIDLifetime = min(configuration.connectionIDLifetime, .seconds(60))
         self.group = group
         self.resolver = resolver
         self.configuration = configuration
         connectionIDs = UDPConnectionIDCache(
-            lifetime: min(configuration.connectionIDLifetime, .seconds(60)),
+            lifetime: configuration.connectionIDLifetime,
             capacity: configuration.maxCachedConnectionIDs
         )
     }
