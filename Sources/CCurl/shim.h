@@ -16,6 +16,7 @@ static inline CURLcode rill_curl_set_write_function(CURL *handle,
                                                     size_t (*function)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, function);
 }
+static inline CURLcode rill_curl_set_xferinfo_function(CURL *handle, curl_xferinfo_callback function) { return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, function); }
 static inline CURLcode rill_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
