@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Config", "Store", "Device", "TestSupport",
+                "Web", "Config", "Store", "Device", "Torrent", "Bencode", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -20,3 +20,14 @@ public func curlGet(_ url: String) -> (status: Int, body: String)? {
     rill_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
     return (status, String(decoding: sink.bytes, as: UTF8.self))
 }
+
+/// ``curlGet(_:)`` on a thread of its own (see ``offPool(_:)``): for async tests.
+public func curlGetOffPool(_ url: String) async -> (status: Int, body: String)? {
+    let result = await offPool { curlGet(url).map { CurlResult(status: $0.status, body: $0.body) } }
+    return result.map { ($0.status, $0.body) }
+}
+
+private struct CurlResult: Sendable {
+    let status: Int
+    let body: String
+}

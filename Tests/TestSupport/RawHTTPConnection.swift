@@ -6,7 +6,7 @@ import Musl
 
 /// A blocking TCP connection to a local HTTP server that sends exactly the bytes a test gives it, so tests can
 /// send what no polite client would: oversized headers, half a request, a body that never ends.
-public final class RawHTTPConnection {
+public final class RawHTTPConnection: @unchecked Sendable {
     private let socket: Int32
     private var buffered: [UInt8] = []
 
@@ -94,5 +94,17 @@ public final class RawHTTPConnection {
             if count <= 0 { return nil }
             buffered.append(contentsOf: chunk[0..<count])
         }
+    }
+}
+
+extension RawHTTPConnection {
+    /// ``readResponse()`` on a thread of its own (see ``offPool(_:)``): for async tests.
+    public func response() async -> Response? {
+        await offPool { self.readResponse() }
+    }
+
+    /// ``isClosedByServer()`` on a thread of its own (see ``offPool(_:)``): for async tests.
+    public func closedByServer() async -> Bool {
+        await offPool { self.isClosedByServer() }
     }
 }

@@ -76,7 +76,7 @@ import Testing
         PeerMessage.interested.write(into: &bytes)
         PeerMessage.request(BlockRequest(piece: 3, begin: 16_000, length: 16_384)).write(into: &bytes)
         #expect(connection.send(Array(bytes.readableBytesView)))
-        #expect(connection.isClosedByServer())
+        #expect(await connection.closedByServer())
 
         let leecher = Engine(configuration: EngineTests.configuration(), logger: EngineTests.logger)
         let hash = try await leecher.add(.metainfo(torrent.metainfo), savePath: directory.path + "/leech", peers: [PeerAddress(text: "127.0.0.1:\(port)")!])

@@ -22,12 +22,12 @@ struct HTTPLimitTests {
             states.set("store", SubsystemState(.running, detail: "schema version 1"))
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            let health = try #require(connection.readResponse())
+            let health = try #require(await connection.response())
             #expect(health.status == 200)
             #expect(health.body == "ok\n")
 
             connection.send("GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n")
-            let status = try #require(connection.readResponse())
+            let status = try #require(await connection.response())
             #expect(status.status == 200)
             #expect(status.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect(status.body.contains("\"version\":\"\(RillVersion.current)\""))
@@ -37,7 +37,7 @@ struct HTTPLimitTests {
 
             states.set("store", SubsystemState(.failed, detail: "disk gone"))
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(connection.readResponse()?.status == 503)
+            #expect(await connection.response()?.status == 503)
         }
     }
 
@@ -46,7 +46,7 @@ struct HTTPLimitTests {
         try await withLiveServer { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /no/such/thing HTTP/1.1\r\nHost: x\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 404)
             #expect(response.body == #"{"error":{"status":404,"code":"not_found","message":"no such resource"}}"#)
         }
@@ -57,15 +57,15 @@ struct HTTPLimitTests {
         try await withLiveServer(settings: { $0.maxHeaderBytes = 2048 }) { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 4096))\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 431)
             #expect(response.body.contains("\"code\":\"headers_too_large\""))
-            #expect(connection.isClosedByServer())
+            #expect(await connection.closedByServer())
 
             let many = try RawHTTPConnection(port: port)
             let fields = (0..<300).map { "X-\($0): 1\r\n" }.joined()
             many.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\(fields)\r\n")
-            #expect(many.readResponse()?.status == 431)
+            #expect(await many.response()?.status == 431)
         }
     }
 
@@ -74,7 +74,7 @@ struct HTTPLimitTests {
         try await withLiveServer { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("\u{01}\u{02}GARBAGE \u{7f}\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 400)
             #expect(response.body.contains("\"code\":\"bad_request\""))
         }
@@ -85,7 +85,7 @@ struct HTTPLimitTests {
         try await withLiveServer(settings: { $0.maxBodyBytes = 4096 }, extraRoutes: Self.bodySizeRoute) { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("POST /probe/body-size HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 413)
             #expect(response.body.contains("\"code\":\"payload_too_large\""))
         }
@@ -96,7 +96,7 @@ struct HTTPLimitTests {
         try await withLiveServer(settings: { $0.maxBodyBytes = 64 * 1024 }, extraRoutes: Self.bodySizeRoute) { port, _ in
             let small = try RawHTTPConnection(port: port)
             small.send("POST /probe/body-size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n\(String(repeating: "z", count: 4096))\r\n0\r\n\r\n")
-            let accepted = try #require(small.readResponse())
+            let accepted = try #require(await small.response())
             #expect(accepted.status == 200)
             #expect(accepted.body == "4096")
 
@@ -109,7 +109,7 @@ struct HTTPLimitTests {
                 guard connection.send(chunk) else { break }
                 sent += 65536
             }
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 413)
             let growth = (SystemFacts.residentMemoryBytes() ?? 0) - before
             #expect(growth < 8 << 20, "resident memory grew by \(growth) bytes while \(sent) bytes were sent")
@@ -122,11 +122,11 @@ struct HTTPLimitTests {
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             let started = SystemFacts.monotonicSeconds()
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 408)
             #expect(response.body.contains("\"code\":\"request_timeout\""))
             #expect(SystemFacts.monotonicSeconds() - started < 3)
-            #expect(connection.isClosedByServer())
+            #expect(await connection.closedByServer())
         }
     }
 
@@ -135,9 +135,9 @@ struct HTTPLimitTests {
         try await withLiveServer(settings: { $0.requestTimeoutSeconds = 1 }, extraRoutes: Self.bodySizeRoute) { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("POST /probe/body-size HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nonly a little")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 408)
-            #expect(connection.isClosedByServer())
+            #expect(await connection.closedByServer())
         }
     }
 
@@ -146,9 +146,9 @@ struct HTTPLimitTests {
         try await withLiveServer(settings: { $0.requestTimeoutSeconds = 1 }) { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(connection.readResponse()?.status == 200)
-            #expect(connection.readResponse()?.status == 408)
-            #expect(connection.isClosedByServer())
+            #expect(await connection.response()?.status == 200)
+            #expect(await connection.response()?.status == 408)
+            #expect(await connection.closedByServer())
         }
     }
 
@@ -157,7 +157,7 @@ struct HTTPLimitTests {
         try await withLiveServer { port, _ in
             let connection = try RawHTTPConnection(port: port)
             connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            let response = try #require(await connection.response())
             #expect(response.status == 200)
             #expect(response.body.contains("# TYPE rill_resident_memory_bytes gauge"))
             #expect(response.body.contains("rill_uptime_seconds "))

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Torrent
 import Web
 
 /// Runs Rill's real HTTP application on a kernel-chosen loopback port for the duration of `body`.
@@ -11,6 +12,7 @@ import Web
 func withLiveServer(
     settings: (inout RillConfig.HTTPSettings) -> Void = { _ in },
     extraRoutes: (Router<RillRequestContext>) -> Void = { _ in },
+    library: TorrentLibrary? = nil,
     _ body: (_ port: Int, _ states: SubsystemStates) async throws -> Void
 ) async throws {
     var http = try RillConfig.defaults.http
@@ -18,7 +20,8 @@ func withLiveServer(
     settings(&http)
     let states = SubsystemStates()
     let context = WebContext(
-        states: states, dataDirectory: "/tmp", metrics: PrometheusCollectorRegistry(), startedAt: SystemFacts.monotonicSeconds()
+        states: states, dataDirectory: "/tmp", metrics: PrometheusCollectorRegistry(), startedAt: SystemFacts.monotonicSeconds(),
+        library: library
     )
     let router = WebServer.makeRouter(settings: http, context: context)
     extraRoutes(router)

@@ -100,7 +100,10 @@ public actor TorrentLibrary {
 
     public func detail(_ infoHash: InfoHash) async -> TorrentDetail? {
         guard let snapshot = await engine.snapshot(of: infoHash) else { return nil }
-        return TorrentDetail(torrent: snapshot, files: await engine.files(of: infoHash), peers: await engine.peers(of: infoHash))
+        return TorrentDetail(
+            torrent: snapshot, files: await engine.files(of: infoHash), peers: await engine.peers(of: infoHash),
+            trackers: await engine.trackers(of: infoHash)
+        )
     }
 
     public func pause(_ infoHash: InfoHash) async throws(LibraryError) {
@@ -165,6 +168,7 @@ public struct TorrentDetail: Sendable, Codable {
     public var torrent: TorrentSnapshot
     public var files: [FileSnapshot]
     public var peers: [PeerSnapshot]
+    public var trackers: [TrackerSnapshot]
 }
 
 /// Why a library operation was refused.

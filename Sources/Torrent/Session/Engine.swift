@@ -12,6 +12,8 @@ public final class Engine: Sendable {
     public let configuration: EngineConfiguration
     private let group: MultiThreadedEventLoopGroup
     private let disk: NIOThreadPool
+    /// libcurl blocks: HTTP announces get threads of their own so a slow tracker never delays the disk.
+    private let trackerThreads: NIOThreadPool
     private let directory: NIOLoopBound<SessionDirectory>
     private let listener = Mutex<(any Channel)?>(nil)
     public var loop: any EventLoop { group.next() }
@@ -21,12 +23,22 @@ public final class Engine: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let disk = NIOThreadPool(numberOfThreads: max(1, configuration.diskThreads))
         disk.start()
+        let trackerThreads = NIOThreadPool(numberOfThreads: 1)
+        trackerThreads.start()
         let loop = group.next()
         self.group = group
         self.disk = disk
+        self.trackerThreads = trackerThreads
+        let trackers = TrackerClients(
+            http: HTTPTracker(threadPool: trackerThreads, resolver: configuration.resolver),
+            udp: UDPTracker(group: group, resolver: configuration.resolver)
+        )
         // The directory is created on the loop it belongs to; a fresh loop of our own runs it at once.
         let directory = loop.submit {
-            NIOLoopBound(SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, logger: logger), eventLoop: loop)
+            NIOLoopBound(
+                SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, trackers: trackers, logger: logger),
+                eventLoop: loop
+            )
         }
         self.directory = try! directory.wait()
     }
@@ -173,6 +185,13 @@ public final class Engine: Sendable {
         return (try? await loop.submit { directory.value.sessions[infoHash]?.fileSnapshots() ?? [] }.get()) ?? []
     }
 
+    public func trackers(of infoHash: InfoHash) async -> [TrackerSnapshot] {
+        let directory = directory
+        return (try? await loop.submit {
+            directory.value.sessions[infoHash]?.trackerStatuses().map(TrackerSnapshot.init) ?? []
+        }.get()) ?? []
+    }
+
     private func onSession(_ infoHash: InfoHash, _ body: @escaping @Sendable (TorrentSession) -> Void) async {
         let directory = directory
         try? await loop.submit {
@@ -218,6 +237,7 @@ public final class Engine: Sendable {
         }
         try? await channel?.close()
         try? await disk.shutdownGracefully()
+        try? await trackerThreads.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
 }

@@ -40,6 +40,8 @@ public struct EngineConfiguration: Sendable {
     public var maxMetadataSize: Int = 8 << 20
     /// Where sockets may go out.
     public var binding: NetworkBinding = .unbound
+    /// How tracker host names become addresses (never libc's resolver). The default takes IP literals only.
+    public var resolver: any HostResolver = LiteralHostResolver()
     /// Open file descriptors per torrent's storage.
     public var maxOpenFilesPerTorrent: Int = 32
     /// What the client calls itself in the extension handshake.

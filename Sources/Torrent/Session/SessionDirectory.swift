@@ -10,13 +10,19 @@ final class SessionDirectory {
     let disk: NIOThreadPool
     let peerID: PeerID
     let logger: Logger
+    /// HTTP and UDP tracker clients shared by every torrent.
+    let trackers: any TrackerClient
     var sessions: [InfoHash: TorrentSession] = [:]
     var listenPort: Int = 0
     /// Open peer connections across all torrents (incoming and outgoing).
     var connectionCount = 0
     private var nextKey: PeerKey = 0
 
-    init(configuration: EngineConfiguration, loop: any EventLoop, disk: NIOThreadPool, peerID: PeerID, logger: Logger) {
+    init(
+        configuration: EngineConfiguration, loop: any EventLoop, disk: NIOThreadPool, peerID: PeerID,
+        trackers: any TrackerClient, logger: Logger
+    ) {
+        self.trackers = trackers
         self.configuration = configuration
         self.loop = loop
         self.disk = disk

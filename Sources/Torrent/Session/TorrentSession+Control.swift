@@ -8,6 +8,7 @@ extension TorrentSession {
         stateBeforePause = state
         state = .paused
         for peer in peers.values { peer.close(reason: "paused") }
+        stopAnnouncing()
         writeResume(force: true) {}
     }
 
@@ -15,6 +16,7 @@ extension TorrentSession {
         guard state == .paused else { return }
         if info == nil {
             state = .fetchingMetadata
+            startAnnouncing()
         } else if stateBeforePause == .checking {
             if let info { check(info) }
             return
@@ -22,6 +24,7 @@ extension TorrentSession {
             state = picker?.isComplete == true ? .seeding : .downloading
         }
         connectMore()
+        startAnnouncing()
     }
 
     /// Sets the priority of each file (in torrent order); pieces follow the most wanted file they touch.

@@ -131,6 +131,8 @@ extension TorrentSession {
             peer.flush()
         }
         writeResume(force: true) {}
+        refreshAnnounceProgress()
+        announcer?.markCompleted()
         notifyCompletion(nil)
     }
 }

@@ -43,6 +43,8 @@ extension TorrentSession {
                     updateInterest(peer)
                     peer.flush()
                 }
+                refreshAnnounceProgress()
+                startAnnouncing()
                 if picker?.isComplete == true {
                     state = .seeding
                     writeResume(force: true) {}

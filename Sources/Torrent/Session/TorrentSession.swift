@@ -58,6 +58,9 @@ final class TorrentSession {
     /// Callers of a write asked for while another was running.
     var resumeWaiters: [() -> Void] = []
 
+    var announcer: TrackerAnnouncer?
+    let announceProgress = AnnounceProgressBox()
+
     /// Called on the loop once every wanted piece is verified (with `nil`) or the torrent failed (with why).
     var completionHandlers: [(String?) -> Void] = []
     var isStopped = false
@@ -100,6 +103,7 @@ final class TorrentSession {
             state = .fetchingMetadata
             metadata = nil
             connectMore()
+            startAnnouncing()
         }
     }
 
@@ -121,9 +125,11 @@ final class TorrentSession {
         isStopped = true
         tickTask?.cancel()
         for peer in peers.values { peer.close(reason: "torrent stopped") }
-        writeResume(force: true) { [storage] in
-            storage?.closeAll()
-            whenDone()
+        writeResume(force: true) { [self] in
+            stopAnnouncing { [storage] in
+                storage?.closeAll()
+                whenDone()
+            }
         }
     }
 
@@ -150,6 +156,7 @@ final class TorrentSession {
         state = .failed
         errorMessage = message
         for peer in peers.values { peer.close(reason: "torrent failed") }
+        stopAnnouncing()
         notifyCompletion(message)
     }
 
@@ -171,6 +178,7 @@ final class TorrentSession {
         ticks += 1
         download.tick(seconds: seconds)
         upload.tick(seconds: seconds)
+        refreshAnnounceProgress()
         for peer in peers.values {
             peer.download.tick(seconds: seconds)
             peer.upload.tick(seconds: seconds)

@@ -35,3 +35,34 @@ public struct TrackerStatus: Sendable, Hashable {
         self.state = .idle
     }
 }
+
+/// A tracker's status in the JSON the API sends: states as words, times as Unix seconds.
+public struct TrackerSnapshot: Sendable, Equatable, Codable {
+    public var url: String
+    public var tier: Int
+    /// `idle`, `announcing`, `working` or `error`.
+    public var state: String
+    public var message: String?
+    public var lastAnnounce: Int64?
+    public var nextAnnounce: Int64?
+    public var peers: Int?
+    public var seeders: Int?
+    public var leechers: Int?
+
+    public init(_ status: TrackerStatus) {
+        url = status.url
+        tier = status.tier
+        switch status.state {
+        case .idle: state = "idle"
+        case .announcing: state = "announcing"
+        case .working: state = "working"
+        case .error(let reason): (state, message) = ("error", reason)
+        }
+        if message == nil { message = status.warningMessage }
+        lastAnnounce = status.lastAnnounce.map { Int64($0.timeIntervalSince1970) }
+        nextAnnounce = status.nextAnnounce.map { Int64($0.timeIntervalSince1970) }
+        peers = status.lastPeerCount
+        seeders = status.seeders
+        leechers = status.leechers
+    }
+}

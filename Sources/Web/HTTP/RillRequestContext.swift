@@ -18,10 +18,18 @@ public struct RillRequestContext: RequestContext {
     /// limit of the route group), so this only has to stay out of its way: the largest `http.max_body_bytes`.
     public var maxUploadSize: Int { 1 << 30 }
 
-    /// JSON with sorted keys and unescaped slashes, so responses are stable and readable.
+    /// JSON with sorted snake_case keys and unescaped slashes, so responses are stable and readable.
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
+    }
+
+    /// Request bodies use the same snake_case keys as responses.
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
     }
 }

@@ -1,0 +1,55 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// Announcing to the torrent's trackers (BEP 3, 12, 15) while it runs: the announcer works in its own task,
+/// reads the totals from a box the session refreshes every tick, and hands peers back to the loop.
+extension TorrentSession {
+    func startAnnouncing() {
+        guard announcer == nil, !announceTiers.isEmpty, !isStopped, state != .paused, state != .failed else { return }
+        refreshAnnounceProgress()
+        let tiers = TrackerTiers(announce: nil, announceList: announceTiers)
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let loop = loop
+        let binding = configuration.binding
+        let progress = announceProgress
+        let announcer = TrackerAnnouncer(
+            infoHash: infoHash, peerID: directory.peerID, port: UInt16(clamping: directory.listenPort), tiers: tiers,
+            client: directory.trackers,
+            binding: { binding },
+            progress: { progress.withLock { $0 } },
+            onPeers: { peers in loop.execute { bound.value.addPeers(peers) } },
+            logger: logger
+        )
+        self.announcer = announcer
+        announcer.start()
+    }
+
+    /// Stops announcing (`stopped` is sent, best effort) and runs `whenDone` on the loop afterwards.
+    func stopAnnouncing(whenDone: @escaping () -> Void = {}) {
+        guard let announcer else { return whenDone() }
+        self.announcer = nil
+        let loop = loop
+        let done = NIOLoopBound(whenDone, eventLoop: loop)
+        Task {
+            await announcer.stop()
+            loop.execute { done.value() }
+        }
+    }
+
+    /// The totals the next announce reports.
+    func refreshAnnounceProgress() {
+        let left = picker?.bytesLeft ?? info?.totalLength ?? Int64(BlockRequest.standardLength)
+        let progress = TrackerAnnouncer.Progress(uploaded: upload.total, downloaded: download.total, left: left)
+        announceProgress.withLock { $0 = progress }
+    }
+
+    func trackerStatuses() -> [TrackerStatus] { announcer?.statuses ?? [] }
+}
+
+/// The totals an announcer reads from its own task; the session writes them on the loop.
+final class AnnounceProgressBox: Sendable {
+    private let value = Mutex(TrackerAnnouncer.Progress(uploaded: 0, downloaded: 0, left: 0))
+
+    func withLock<T>(_ body: (inout TrackerAnnouncer.Progress) -> T) -> T { value.withLock { body(&$0) } }
+}
