@@ -29,6 +29,12 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep seeding after the download until SIGTERM or SIGINT.")
     var seed = false
 
+    @Option(name: .long, help: "Download rate limit in bytes per second (0 = none).")
+    var downloadLimit: Int = 0
+
+    @Option(name: .long, help: "Upload rate limit in bytes per second (0 = none).")
+    var uploadLimit: Int = 0
+
     @Option(name: .long, help: "Give up after this many seconds (0 = never).")
     var timeout: Int = 0
 
@@ -63,6 +69,8 @@ struct FetchCommand: AsyncParsableCommand {
 
         var configuration = EngineConfiguration()
         configuration.listenPort = port
+        configuration.downloadRateLimit = max(0, downloadLimit)
+        configuration.uploadRateLimit = max(0, uploadLimit)
         let engine = Engine(configuration: configuration, logger: logger)
         let listenPort = try await engine.listen()
         let started = ContinuousClock.now
@@ -97,7 +105,7 @@ struct FetchCommand: AsyncParsableCommand {
         case .complete:
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let bytes = snapshot?.wantedBytes ?? 0
-            printError("rill fetch: complete: \(snapshot?.name ?? infoHash.hex), \(bytes) bytes in \(Self.format(seconds)) s (\(Self.format(Double(bytes) / seconds / 1_048_576)) MiB/s), \(snapshot?.hashFailures ?? 0) hash failures")
+            printError("rill fetch: complete: \(snapshot?.name ?? infoHash.hex), \(bytes) bytes in \(Self.format(seconds)) s (\(Self.format(Double(bytes) / seconds / 1_048_576)) MiB/s), \(snapshot?.downloadedBytes ?? 0) bytes downloaded, \(snapshot?.hashFailures ?? 0) hash failures")
             if seed {
                 printError("rill fetch: seeding on port \(listenPort)")
                 for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }

@@ -115,3 +115,28 @@ import Testing
         await engine.shutdown()
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct RateLimitTests {
+    @Test func uploadAndDownloadLimitsHoldTheRate() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 768 * 1024
+        let torrent = try TestTorrent.make(in: directory, files: [("x.bin", size)], pieceLength: 65_536)
+        for side in ["upload", "download"] {
+            let (seeder, port) = try await EngineTests.seeder(torrent, configuration: EngineTests.configuration {
+                if side == "upload" { $0.uploadRateLimit = 512 * 1024 }
+            })
+            let leecher = Engine(configuration: EngineTests.configuration {
+                if side == "download" { $0.downloadRateLimit = 512 * 1024 }
+            }, logger: EngineTests.logger)
+            let start = ContinuousClock.now
+            let hash = try await leecher.add(.metainfo(torrent.metainfo), savePath: directory.path + "/leech-\(side)", peers: [PeerAddress(text: "127.0.0.1:\(port)")!])
+            try await leecher.waitUntilComplete(hash)
+            let elapsed = ContinuousClock.now - start
+            // 768 KiB at 512 KiB/s with a 64 KiB burst: at least 1.3 s; unlimited it takes milliseconds.
+            #expect(elapsed > .milliseconds(1300), "\(side) limit: \(elapsed)")
+            #expect(torrent.downloaded(at: directory.path + "/leech-\(side)") == torrent.data)
+            await leecher.shutdown()
+            await seeder.shutdown()
+        }
+    }
+}

@@ -180,6 +180,19 @@ public final class Engine: Sendable {
         await onSession(infoHash) { $0.setPieceDeadlines(copy.map { ($0.piece, $0.deadline) }) }
     }
 
+    /// Rate limits in bytes per second (0 = none): for one torrent, or engine-wide when `infoHash` is `nil`.
+    public func setRateLimits(download: Int, upload: Int, of infoHash: InfoHash? = nil) async {
+        guard let infoHash else {
+            let directory = directory
+            try? await loop.submit {
+                directory.value.downloadLimit.setRate(download)
+                directory.value.uploadLimit.setRate(upload)
+            }.get()
+            return
+        }
+        await onSession(infoHash) { $0.setRateLimits(download: download, upload: upload) }
+    }
+
     public func files(of infoHash: InfoHash) async -> [FileSnapshot] {
         let directory = directory
         return (try? await loop.submit { directory.value.sessions[infoHash]?.fileSnapshots() ?? [] }.get()) ?? []

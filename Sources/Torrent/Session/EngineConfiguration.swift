@@ -36,6 +36,10 @@ public struct EngineConfiguration: Sendable {
     /// Global rate limits in bytes per second; 0 means none.
     public var downloadRateLimit: Int = 0
     public var uploadRateLimit: Int = 0
+    /// Seeding stops (the torrent pauses) once uploaded ÷ size reaches this ratio; 0 means never.
+    public var seedRatioLimit: Double = 0
+    /// Seeding stops after this many seconds of seeding; 0 means never.
+    public var seedTimeLimitSeconds: Int = 0
     /// The largest `info` dictionary accepted over BEP 9.
     public var maxMetadataSize: Int = 8 << 20
     /// Where sockets may go out.

@@ -13,6 +13,9 @@ final class SessionDirectory {
     /// HTTP and UDP tracker clients shared by every torrent.
     let trackers: any TrackerClient
     var sessions: [InfoHash: TorrentSession] = [:]
+    /// The engine-wide rate limits, shared by every torrent.
+    var downloadLimit: TokenBucket
+    var uploadLimit: TokenBucket
     var listenPort: Int = 0
     /// Open peer connections across all torrents (incoming and outgoing).
     var connectionCount = 0
@@ -23,6 +26,8 @@ final class SessionDirectory {
         trackers: any TrackerClient, logger: Logger
     ) {
         self.trackers = trackers
+        downloadLimit = TokenBucket(rate: configuration.downloadRateLimit)
+        uploadLimit = TokenBucket(rate: configuration.uploadRateLimit)
         self.configuration = configuration
         self.loop = loop
         self.disk = disk

@@ -8,10 +8,23 @@ extension TorrentSession {
     func fillRequests(_ peer: PeerConnection) {
         guard state == .downloading, !peer.peerChoking, peer.amInterested, let has = peer.has, !readingPaused,
               var picker else { return }
-        let room = peer.depth - peer.outstanding.count
+        var room = peer.depth - peer.outstanding.count
         guard room > 0, room >= min(8, peer.depth / 4) || peer.outstanding.isEmpty else { return }
+        let limited = downloadLimit.isLimited || directory.downloadLimit.isLimited
+        if limited {
+            // A request is a promise of a block: spend the rate budget when asking, not when it arrives.
+            var affordable = 0
+            while affordable < room, takeBoth(BlockRequest.standardLength, &downloadLimit, &directory.downloadLimit) { affordable += 1 }
+            if affordable == 0 { return wakeWhenThrottled(for: BlockRequest.standardLength) }
+            room = affordable
+        }
         let blocks = picker.pick(for: peer.key, peerHas: has, count: room, outstanding: peer.outstanding)
         self.picker = picker
+        if limited, blocks.count < room {
+            let unused = (room - blocks.count) * BlockRequest.standardLength
+            downloadLimit.giveBack(unused)
+            directory.downloadLimit.giveBack(unused)
+        }
         guard !blocks.isEmpty else {
             if peer.outstanding.isEmpty { updateInterest(peer) }
             return

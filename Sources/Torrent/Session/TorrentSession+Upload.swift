@@ -26,6 +26,9 @@ extension TorrentSession {
     func serveRequests(of peer: PeerConnection) {
         guard let storage else { return }
         while peer.readsInFlight < 4, !peer.peerRequests.isEmpty, peer.isWritable, !peer.amChoking {
+            guard takeBoth(peer.peerRequests[0].length, &uploadLimit, &directory.uploadLimit) else {
+                return wakeWhenThrottled(for: peer.peerRequests[0].length)
+            }
             let block = peer.peerRequests.removeFirst()
             peer.readsInFlight += 1
             let allocator = peer.allocator
@@ -83,5 +86,27 @@ extension TorrentSession {
             peer.peerRequests.removeAll()
         }
         peer.flush()
+    }
+
+    /// A transfer waits for the rate limit: try again (every peer) once enough budget has come back.
+    func wakeWhenThrottled(for bytes: Int) {
+        guard !throttleWakeScheduled else { return }
+        throttleWakeScheduled = true
+        let wait = max(downloadLimit.wait(for: bytes), uploadLimit.wait(for: bytes), .milliseconds(5))
+        loop.assumeIsolated().scheduleTask(in: min(wait, .milliseconds(200))) { [weak self] in
+            guard let self, !self.isStopped else { return }
+            self.throttleWakeScheduled = false
+            for peer in self.peers.values {
+                self.fillRequests(peer)
+                self.serveRequests(of: peer)
+                peer.flush()
+            }
+        }
+    }
+
+    /// Sets this torrent's own limits in bytes per second (0 = none); the engine's limits apply as well.
+    func setRateLimits(download: Int, upload: Int) {
+        downloadLimit.setRate(download)
+        uploadLimit.setRate(upload)
     }
 }

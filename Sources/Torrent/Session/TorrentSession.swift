@@ -25,6 +25,8 @@ final class TorrentSession {
 
     var state: TorrentState = .checking
     var stateBeforePause: TorrentState = .downloading
+    /// When the torrent last became complete (for the seeding-time limit).
+    var seedingSince: NIODeadline?
     var errorMessage: String?
     var peers: [PeerKey: PeerConnection] = [:]
     var knownPeers = Set<PeerAddress>()
@@ -40,6 +42,11 @@ final class TorrentSession {
     var readingPaused = false
     var awaitingWrites = Set<Int>()
     var hashFailures = 0
+
+    // Rate limits of this torrent (0 = none), and whether a wake-up for throttled transfers is pending.
+    var downloadLimit = TokenBucket(rate: 0)
+    var uploadLimit = TokenBucket(rate: 0)
+    var throttleWakeScheduled = false
 
     // Totals.
     var download = RateMeter()
@@ -185,11 +192,25 @@ final class TorrentSession {
             checkTimeouts(of: peer, now: now)
         }
         if ticks % 10 == 1 { rechoke(rotateOptimistic: ticks % 30 == 1) }
+        if state == .seeding { checkSeedingLimits(now: now) }
         if state == .fetchingMetadata { requestMetadata() }
         connectMore()
         for peer in peers.values { fillRequests(peer); peer.flush() }
         if resumeDirty, now - lastResumeWrite >= .seconds(Int64(configuration.resumeIntervalSeconds)) {
             writeResume(force: false) {}
+        }
+    }
+
+    /// Pauses a seeding torrent that reached its ratio or seeding-time limit.
+    private func checkSeedingLimits(now: NIODeadline) {
+        if seedingSince == nil { seedingSince = now }
+        let size = max(1, info?.totalLength ?? 1)
+        let ratioReached = configuration.seedRatioLimit > 0 && Double(upload.total) / Double(size) >= configuration.seedRatioLimit
+        let timeReached = configuration.seedTimeLimitSeconds > 0
+            && now - (seedingSince ?? now) >= .seconds(Int64(configuration.seedTimeLimitSeconds))
+        if ratioReached || timeReached {
+            logger.info("seeding limit reached", metadata: ["ratio": "\(ratioReached)", "time": "\(timeReached)"])
+            pause()
         }
     }
 
