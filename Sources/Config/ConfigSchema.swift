@@ -34,6 +34,10 @@ enum ConfigSchema {
         integer("engine.upload_slots", 1...100) { $0.engine.uploadSlots = $1 },
         integer("engine.disk_threads", 1...16) { $0.engine.diskThreads = $1 },
         bytes("engine.max_pending_write_bytes", (1 << 20)...(1 << 30)) { $0.engine.maxPendingWriteBytes = $1 },
+        bytes("engine.download_rate_limit", 0...(1 << 34)) { $0.engine.downloadRateLimit = $1 },
+        bytes("engine.upload_rate_limit", 0...(1 << 34)) { $0.engine.uploadRateLimit = $1 },
+        integer("engine.seed_ratio_limit_percent", 0...100_000) { $0.engine.seedRatioLimitPercent = $1 },
+        integer("engine.seed_time_limit_minutes", 0...525_600) { $0.engine.seedTimeLimitMinutes = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

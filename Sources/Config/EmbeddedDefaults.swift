@@ -44,6 +44,12 @@ public enum EmbeddedDefaults {
         disk_threads = 2
         # Received data waiting for the disk before reading from peers pauses (bounds memory on slow cards).
         max_pending_write_bytes = "8MiB"
+        # Rate limits for all torrents together, bytes per second ("2MiB" works); 0 means none.
+        download_rate_limit = 0
+        upload_rate_limit = 0
+        # Seeding pauses at this upload ratio in percent (200 = 2.0) or after this many minutes; 0 means never.
+        seed_ratio_limit_percent = 0
+        seed_time_limit_minutes = 0
 
         """
 }

@@ -53,6 +53,13 @@ public struct RillConfig: Sendable, Equatable {
         public var diskThreads: Int
         /// Received bytes waiting for the disk before the engine stops reading from peers.
         public var maxPendingWriteBytes: Int
+        /// Engine-wide rate limits in bytes per second; 0 means none.
+        public var downloadRateLimit: Int
+        public var uploadRateLimit: Int
+        /// Seeding pauses at this upload ratio, in percent (200 = 2.0); 0 means never.
+        public var seedRatioLimitPercent: Int
+        /// Seeding pauses after this many minutes; 0 means never.
+        public var seedTimeLimitMinutes: Int
     }
 
     /// The configuration with only the embedded defaults applied.
@@ -72,7 +79,8 @@ extension RillConfig {
         store: StoreSettings(busyTimeoutMilliseconds: 0),
         engine: EngineSettings(
             listenPort: 0, downloadDirectory: "", maxConnections: 0, maxPeersPerTorrent: 0, uploadSlots: 0,
-            diskThreads: 0, maxPendingWriteBytes: 0
+            diskThreads: 0, maxPendingWriteBytes: 0, downloadRateLimit: 0, uploadRateLimit: 0,
+            seedRatioLimitPercent: 0, seedTimeLimitMinutes: 0
         )
     )
 }

@@ -95,6 +95,10 @@ extension Daemon {
         configuration.uploadSlots = settings.uploadSlots
         configuration.diskThreads = settings.diskThreads
         configuration.maxPendingWriteBytes = settings.maxPendingWriteBytes
+        configuration.downloadRateLimit = settings.downloadRateLimit
+        configuration.uploadRateLimit = settings.uploadRateLimit
+        configuration.seedRatioLimit = Double(settings.seedRatioLimitPercent) / 100
+        configuration.seedTimeLimitSeconds = settings.seedTimeLimitMinutes * 60
         configuration.clientName = "Rill \(RillVersion.current)"
         return configuration
     }
