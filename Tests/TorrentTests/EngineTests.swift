@@ -140,3 +140,26 @@ import Testing
         }
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct PeerExchangeTests {
+    @Test func aPeerLearnsOfAnotherThroughPEX() async throws {
+        let directory = try TemporaryDirectory()
+        let torrent = try TestTorrent.make(in: directory, files: [("x.bin", 64 * 1024)], pieceLength: 16_384)
+        let fastPEX = EngineTests.configuration { $0.pexIntervalSeconds = 1 }
+        let (seeder, seederPort) = try await EngineTests.seeder(torrent, configuration: fastPEX)
+        let middle = Engine(configuration: fastPEX, logger: EngineTests.logger)
+        let middlePort = try await middle.listen()
+        let middleHash = try await middle.add(.metainfo(torrent.metainfo), savePath: directory.path + "/middle", peers: [PeerAddress(text: "127.0.0.1:\(seederPort)")!])
+        try await middle.waitUntilComplete(middleHash)
+
+        // The newcomer is told only of the middle peer; the seeder's address reaches it by PEX.
+        let newcomer = Engine(configuration: fastPEX, logger: EngineTests.logger)
+        _ = try await newcomer.listen()
+        let hash = try await newcomer.add(.metainfo(torrent.metainfo), savePath: directory.path + "/new", peers: [PeerAddress(text: "127.0.0.1:\(middlePort)")!])
+        try await HostilePeerTests.waitFor { await newcomer.snapshot(of: hash)?.knownPeers ?? 0 >= 2 }
+        try await newcomer.waitUntilComplete(hash)
+        await newcomer.shutdown()
+        await middle.shutdown()
+        await seeder.shutdown()
+    }
+}

@@ -40,6 +40,8 @@ public struct EngineConfiguration: Sendable {
     public var seedRatioLimit: Double = 0
     /// Seeding stops after this many seconds of seeding; 0 means never.
     public var seedTimeLimitSeconds: Int = 0
+    /// How often peers hear about our other peers (BEP 11 asks for at most once a minute).
+    public var pexIntervalSeconds: Int = 60
     /// The largest `info` dictionary accepted over BEP 9.
     public var maxMetadataSize: Int = 8 << 20
     /// Where sockets may go out.

@@ -49,6 +49,8 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
     var hashFailures = 0
     /// Blocks that arrived without a request (or for pieces we do not want).
     var unexpectedBlocks = 0
+    /// Peers we told this one about over PEX and have not said dropped since.
+    var pexSent = Set<PeerAddress>()
     /// Metadata pieces we asked this peer for (BEP 9).
     var metadataRequests: Set<Int> = []
     var connectedAt: NIODeadline = .now()

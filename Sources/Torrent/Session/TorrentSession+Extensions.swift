@@ -25,6 +25,28 @@ extension TorrentSession {
         }
     }
 
+    // MARK: - BEP 11
+
+    /// Once a minute: tells each PEX-speaking peer which peers we connected to and dropped since last time
+    /// (at most 50 of each; never for private torrents).
+    func sendPeerExchange() {
+        guard info?.isPrivate != true else { return }
+        let current = Set(peers.values.filter { $0.isOutgoing || $0.extensions.listenPort != nil }.map(\.listenAddress))
+        for peer in peers.values {
+            guard let remoteID = peer.extensions.extensions[ExtensionHandshake.pexExtension], remoteID != 0 else { continue }
+            let others = current.subtracting([peer.listenAddress])
+            let added = Array(others.subtracting(peer.pexSent).prefix(PexMessage.maxEntries))
+            let dropped = Array(peer.pexSent.subtracting(others).prefix(PexMessage.maxEntries))
+            guard !added.isEmpty || !dropped.isEmpty else { continue }
+            peer.pexSent.formUnion(added)
+            peer.pexSent.subtract(dropped)
+            var payload = peer.allocator.buffer(capacity: 64)
+            payload.writeBytes(PexMessage(added: added, dropped: dropped).encode())
+            peer.send(.extended(id: remoteID, payload: payload))
+            peer.flush()
+        }
+    }
+
     // MARK: - BEP 9
 
     /// Asks peers that have the metadata for the pieces we miss (each piece from one peer at a time, re-asked

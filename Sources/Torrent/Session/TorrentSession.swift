@@ -193,6 +193,8 @@ final class TorrentSession {
         }
         if ticks % 10 == 1 { rechoke(rotateOptimistic: ticks % 30 == 1) }
         if state == .seeding { checkSeedingLimits(now: now) }
+        let pexEvery = max(1, configuration.pexIntervalSeconds)
+        if ticks % pexEvery == min(5, pexEvery - 1) { sendPeerExchange() }
         if state == .fetchingMetadata { requestMetadata() }
         connectMore()
         for peer in peers.values { fillRequests(peer); peer.flush() }
