@@ -76,6 +76,20 @@ public final class RawHTTPConnection: @unchecked Sendable {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Everything received up to and including the first `marker` after the response head (for streamed
+    /// bodies such as server-sent events); nil when the connection closes or times out first.
+    public func readUntil(_ marker: String) -> String? {
+        let headEnd: [UInt8] = [13, 10, 13, 10]
+        let needle = Array(marker.utf8)
+        guard let range = fill(until: { bytes in
+            guard let head = bytes.firstRange(of: headEnd) else { return nil }
+            return bytes[head.upperBound...].firstRange(of: needle)
+        }) else { return nil }
+        let text = String(decoding: buffered[..<range.upperBound], as: UTF8.self)
+        buffered.removeSubrange(..<range.upperBound)
+        return text
+    }
+
     /// True when the server closes the connection (reads end) within the receive timeout.
     public func isClosedByServer() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -63,6 +63,14 @@ import Web
                 let detail = try #require(try await Self.request(port, "GET", "/api/v1/torrents/\(hash)"))
                 #expect(detail.status == 200 && detail.body.contains("\"path\":\"film.mkv\"") && detail.body.contains("udp://127.0.0.1:9/announce"))
 
+                let events = await offPool { () -> String? in
+                    guard let connection = try? RawHTTPConnection(port: port, timeoutSeconds: 5),
+                          connection.send("GET /api/v1/torrents/events HTTP/1.1\r\nHost: x\r\n\r\n") else { return nil }
+                    return connection.readUntil("\n\n")
+                }
+                #expect(events?.contains("text/event-stream") == true)
+                #expect(events?.contains("event: torrents\ndata: {\"torrents\":[") == true)
+
                 #expect(try await Self.request(port, "POST", "/api/v1/torrents/\(hash)/pause")?.status == 204)
                 #expect(try await Self.request(port, "GET", "/api/v1/torrents/\(hash)")?.body.contains("\"state\":\"paused\"") == true)
                 #expect(try await Self.request(port, "POST", "/api/v1/torrents/\(hash)/resume")?.status == 204)

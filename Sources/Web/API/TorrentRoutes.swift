@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -18,6 +19,9 @@ struct TorrentRoutes {
             let paused = request.uri.queryParameters["paused"] == "true"
             let hash = try await Self.api { () async throws(LibraryError) in try await library.add(source, paused: paused) }
             return EditedResponse(status: .created, response: AddedTorrent(infoHash: hash.hex))
+        }
+        torrents.get("events") { _, context -> Response in
+            Self.progressEvents(library: library, encoder: context.responseEncoder)
         }
         torrents.get(":hash") { _, context -> TorrentDetail in
             guard let detail = await library.detail(try Self.hash(context)) else { throw APIError.notFound("no torrent with that info-hash") }
@@ -45,6 +49,23 @@ struct TorrentRoutes {
             try await Self.api { () async throws(LibraryError) in try await library.remove(hash, deleteData: deleteData) }
             return .noContent
         }
+    }
+
+    /// Server-sent events: the torrent list once a second (`event: torrents`) until the client goes away.
+    /// Each client costs one snapshot a second; the HTTP connection limit bounds the clients.
+    private static func progressEvents(library: TorrentLibrary, encoder: JSONEncoder) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            while !Task.isCancelled {
+                let list = TorrentList(torrents: await library.list())
+                let json = (try? encoder.encode(list)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                try await writer.write(ByteBuffer(string: "event: torrents\ndata: \(json)\n\n"))
+                try await Task.sleep(for: .seconds(1))
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// A magnet in a JSON body (`{"magnet": "..."}`), or the .torrent file itself as the body
