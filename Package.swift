@@ -176,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CCurl", "TestSupport"],
+            dependencies: ["CCurl", "TestSupport", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

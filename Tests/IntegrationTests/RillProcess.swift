@@ -54,6 +54,19 @@ final class RillProcess {
         throw RillProcessError.timedOut(log)
     }
 
+    /// Waits until the log matches `pattern` (a regular expression); returns the matched text.
+    @discardableResult
+    func waitForLog(_ pattern: String, timeout: Double = 30) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let text = log
+            if let range = text.range(of: pattern, options: .regularExpression) { return String(text[range]) }
+            guard process.isRunning else { throw RillProcessError.exited(process.terminationStatus, text) }
+            usleep(50_000)
+        }
+        throw RillProcessError.timedOut(log)
+    }
+
     /// Sends `signal` and waits for the exit; returns the exit status and the seconds it took.
     func stop(with signal: Int32 = SIGTERM, timeout: Double = 10) -> (status: Int32, seconds: Double) {
         let started = Date()
