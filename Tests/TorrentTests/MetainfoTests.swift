@@ -1,5 +1,6 @@
 import Bencode
 import Crypto
+import TestSupport
 import Testing
 @testable import Torrent
 
@@ -106,7 +107,7 @@ import Testing
     }
 
     @Test func garbageIsAnErrorNeverACrash() {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let valid = Self.torrent(info: Self.singleFileInfo())
         for round in 0..<3000 {
             var bytes = valid
@@ -120,18 +121,5 @@ import Testing
             _ = try? Metainfo(bytes: bytes)
         }
         #expect(throws: MetainfoError.self) { try Metainfo(bytes: Array(repeating: 0, count: 10), maxSize: 5) }
-    }
-}
-
-/// A tiny deterministic generator for garbage tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

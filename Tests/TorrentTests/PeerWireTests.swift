@@ -1,4 +1,5 @@
 import NIOCore
+import TestSupport
 import Testing
 @testable import Torrent
 
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func garbageNeverCrashes() {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<5000 {
             let bytes = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next() % 24) }
             _ = try? frames(bytes, expectHandshake: generator.next() % 2 == 0, limit: 1024)

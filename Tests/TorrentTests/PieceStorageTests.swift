@@ -20,7 +20,7 @@ import Testing
 
     @Test func blocksSpanFilesAndHashBack() throws {
         let directory = try TemporaryDirectory()
-        var generator = SplitMix(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let data = (0..<100_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let info = try Self.info(files: [("a", 30_000), ("empty", 0), ("b", 70_000)], pieceLength: 32_768, data: data)
         let storage = PieceStorage(layout: FileLayout(info: info), root: directory.path, maxOpenFiles: 1)

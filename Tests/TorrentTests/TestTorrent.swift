@@ -14,7 +14,7 @@ struct TestTorrent {
     /// Writes `files` (name, length) of pseudo-random bytes under `directory/seed/` and builds a multi-file
     /// torrent (or single-file when there is one file) with `pieceLength`.
     static func make(in directory: TemporaryDirectory, files: [(String, Int)], pieceLength: Int, seed: UInt64 = 1) throws -> TestTorrent {
-        var generator = SplitMix(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var data: [UInt8] = []
         for (_, length) in files {
             data += (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

@@ -51,8 +51,8 @@ public final class Engine: Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 64 * 1024))
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .childChannelOption(.recvAllocator, value: PeerChannel.receiveAllocator)
+            .childChannelOption(.writeBufferWaterMark, value: PeerChannel.writeWaterMark)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let directory = directory.value
@@ -64,10 +64,7 @@ public final class Engine: Sendable {
                         key: directory.makeKey(), address: address, isOutgoing: false, session: nil,
                         directory: directory, initialDepth: TorrentSession.initialDepth
                     )
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(PeerWireDecoder(maxMessageLength: configuration.maxMessageLength)),
-                        peer,
-                    ])
+                    try PeerChannel.install(peer, on: channel, maxMessageLength: configuration.maxMessageLength)
                 }
             }
             .bind(host: configuration.listenHost, port: configuration.listenPort)

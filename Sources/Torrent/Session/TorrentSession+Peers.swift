@@ -46,8 +46,8 @@ extension TorrentSession {
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(Int64(configuration.connectTimeoutSeconds)))
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 64 * 1024))
-            .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .channelOption(.recvAllocator, value: PeerChannel.receiveAllocator)
+            .channelOption(.writeBufferWaterMark, value: PeerChannel.writeWaterMark)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let session = bound.value
@@ -55,10 +55,7 @@ extension TorrentSession {
                         key: key, address: address, isOutgoing: true, session: session,
                         directory: session.directory, initialDepth: initialDepth
                     )
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(PeerWireDecoder(maxMessageLength: configuration.maxMessageLength)),
-                        peer,
-                    ])
+                    try PeerChannel.install(peer, on: channel, maxMessageLength: configuration.maxMessageLength)
                 }
             }
             .connect(to: socketAddress)
