@@ -70,4 +70,7 @@ public struct BundleImage: Sendable, Equatable {
         self.size = size
         self.sha256 = sha256
     }
+
+    /// The SHA-256 as 64 lowercase hex digits, as the manifest spells it.
+    public var sha256Hex: String { Hex.encode(sha256) }
 }
