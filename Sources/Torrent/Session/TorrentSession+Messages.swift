@@ -87,6 +87,15 @@ extension TorrentSession {
         peer.has = bits
         self.picker?.peerHas(bits)
         updateInterest(peer)
+        closeIfBothSeeds(peer)
+    }
+
+    /// Two seeds have nothing to trade.
+    private func closeIfBothSeeds(_ peer: PeerConnection) {
+        if state == .seeding, picker?.have.isFull == true, peer.has?.isFull == true {
+            blocked[peer.listenAddress] = .now() + .seconds(600)
+            peer.close(reason: "both are seeds")
+        }
     }
 
     private func receivedHaveAll(from peer: PeerConnection) {
@@ -99,6 +108,7 @@ extension TorrentSession {
         peer.has = bits
         self.picker?.peerHas(bits)
         updateInterest(peer)
+        closeIfBothSeeds(peer)
     }
 
     /// Availability that arrived before the metadata, applied once the piece count is known.

@@ -16,7 +16,8 @@ extension TorrentSession {
     /// Dials known peers while there is room for more connections.
     func connectMore() {
         guard !isStopped, state != .paused, state != .failed, state != .checking else { return }
-        guard state != .seeding else { return }  // seeders wait for leechers to come
+        // Seeding, we dial too: some clients (transmission) never dial a loopback or LAN peer themselves. A
+        // connection between two seeds is closed as soon as both bitfields are known.
         let now = NIODeadline.now()
         let connected = Set(peers.values.map(\.address))
         for address in knownPeers {
@@ -122,7 +123,7 @@ extension TorrentSession {
         if let has = peer.has { picker?.peerGone(with: has) }
         peer.peerRequests.removeAll()
         if optimisticPeer == peer.key { optimisticPeer = nil }
-        if peer.isOutgoing, state != .seeding { blocked[peer.address] = .now() + .seconds(30) }
+        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { blocked[peer.address] = .now() + .seconds(30) }
         connectMore()
     }
 
