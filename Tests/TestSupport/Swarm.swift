@@ -15,7 +15,8 @@ import Foundation
 public final class Swarm {
     public let directory: String
     private var processes: [ManagedProcess] = []
-    private var names: [String: Int] = [:]
+    private var directoryNames: [String: Int] = [:]
+    private var processNames: [String: Int] = [:]
     private var isShutDown = false
 
     /// `ci/swarm` in this package.
@@ -51,7 +52,7 @@ public final class Swarm {
 
     /// A new, empty directory inside the swarm, named after `name` (made unique).
     public func makeDirectory(_ name: String) throws -> String {
-        let path = directory + "/" + unique(name)
+        let path = directory + "/" + unique(name, among: &directoryNames)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -63,7 +64,7 @@ public final class Swarm {
     ) throws -> ManagedProcess {
         precondition(!isShutDown, "the swarm is shut down")
         let process = try ManagedProcess(
-            name: unique(name), executable: executable, arguments: arguments, environment: environment,
+            name: unique(name, among: &processNames), executable: executable, arguments: arguments, environment: environment,
             logDirectory: directory + "/logs", workingDirectory: workingDirectory
         )
         processes.append(process)
@@ -79,7 +80,7 @@ public final class Swarm {
         return process.output
     }
 
-    private func unique(_ name: String) -> String {
+    private func unique(_ name: String, among names: inout [String: Int]) -> String {
         let count = names[name, default: 0]
         names[name] = count + 1
         return count == 0 ? name : "\(name)-\(count + 1)"
@@ -231,7 +232,8 @@ public final class Opentracker {
         try await waitUntilServed(infoHash)
     }
 
-    /// Polls with a `stopped` announce (which adds no peer) until the tracker stops answering "not authorized".
+    /// Polls with an announce from port 1 until the tracker stops answering "not authorized", then takes that
+    /// probe peer out again. (opentracker checks the whitelist on `started` announces only, not on `stopped` ones.)
     private func waitUntilServed(_ infoHash: String) async throws {
         var escaped = ""
         var digits = Array(infoHash.lowercased())
@@ -239,11 +241,14 @@ public final class Opentracker {
             escaped += "%" + String(digits[0...1])
             digits.removeFirst(2)
         }
-        let url = "\(announceURL)?info_hash=\(escaped)&peer_id=-RILLHARNESS-0000000&port=1&uploaded=0&downloaded=0"
-            + "&left=0&event=stopped&numwant=0&compact=1"
+        let probe = "\(announceURL)?info_hash=\(escaped)&peer_id=-RL0000-harnessprobe&port=1&uploaded=0&downloaded=0"
+            + "&left=0&numwant=0&compact=1"
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if let reply = curlGet(url), reply.status == 200, !reply.body.contains("not authorized") { return }
+            if let reply = curlGet(probe + "&event=started"), reply.status == 200, !reply.body.contains("failure reason") {
+                _ = curlGet(probe + "&event=stopped")
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw SwarmError.failed("opentracker still refuses \(infoHash)\n\(process.log)")
@@ -260,7 +265,9 @@ public enum SwarmClient: Sendable, CustomStringConvertible {
     case transmission
     /// aria2c 1.36 (`seed-aria2`, `leech-aria2`).
     case aria2
-    /// The rill binary at `binary`, through its command line only: `rill fetch SOURCE --out DIR [--port P] [--seed]`.
+    /// The rill binary at `binary`, through its command line only:
+    /// `rill fetch SOURCE --out DIR --port P [--peer IP:PORT]... [--timeout S] [--seed]`. It keeps resume data in
+    /// `DIR/.rill-state`, beside the payload.
     case rill(binary: String)
 
     public var description: String {
@@ -286,14 +293,14 @@ public final class Seeder {
         self.port = port ?? freeTCPPort()
         switch client {
         case .rill(let binary):
-            precondition(rate == nil, "rill fetch has no rate limit option")
+            guard rate == nil else { throw SwarmError.failed("rill fetch has no rate limit option") }
             let work = try swarm.makeDirectory("rill-seeder")
             process = try swarm.start(
                 "seed-rill", executable: binary,
                 arguments: ["fetch", payload.torrent, "--out", payload.directory, "--port", "\(self.port)", "--seed"],
                 environment: rillEnvironment(), workingDirectory: work
             )
-            try await process.waitForLine(startingWith: "rill fetch: seeding on port", timeout: .seconds(60))
+            try await process.waitForLine(startingWith: "rill fetch: seeding on port", on: .stderr, timeout: .seconds(60))
         default:
             process = try swarm.start(
                 "seed-\(client)", executable: Swarm.scripts + "/seed-\(client)",
@@ -320,9 +327,9 @@ public final class Leecher {
     private let timeout: Int
 
     /// Starts the download and returns at once; `waitUntilComplete` waits for it.
-    /// `peers` ("127.0.0.1:P") are dialled directly besides the trackers: libtorrent dials them, aria2 gets them from
-    /// a static tracker, rill gets them as `x.pe` of a magnet. transmission 3.00 never dials loopback peers: start it
-    /// before the seeders and let them dial it through a tracker.
+    /// `peers` ("127.0.0.1:P") are dialled directly besides the trackers: libtorrent and rill (`--peer`) dial them,
+    /// aria2 gets them from a static tracker. transmission 3.00 never dials loopback peers: start it before the
+    /// seeders and let them dial it through a tracker.
     public init(
         client: SwarmClient, source: String, in swarm: Swarm, peers: [String] = [], port: Int? = nil,
         timeout: Int = 120
@@ -333,13 +340,10 @@ public final class Leecher {
         let port = port ?? freeTCPPort()
         switch client {
         case .rill(let binary):
-            var source = source
-            if !peers.isEmpty {
-                guard source.hasPrefix("magnet:") else { throw SwarmError.failed("rill fetch takes peers only as x.pe of a magnet") }
-                source += peers.map { "&x.pe=" + $0 }.joined()
-            }
             process = try swarm.start(
-                "leech-rill", executable: binary, arguments: ["fetch", source, "--out", outputDirectory, "--port", "\(port)"],
+                "leech-rill", executable: binary,
+                arguments: ["fetch", source, "--out", outputDirectory, "--port", "\(port)", "--timeout", "\(timeout)"]
+                    + peers.flatMap { ["--peer", $0] },
                 environment: rillEnvironment(), workingDirectory: try swarm.makeDirectory("rill-leecher")
             )
         default:

@@ -84,13 +84,17 @@ public final class ManagedProcess {
 
     public var isRunning: Bool { exitStatus == nil }
 
-    /// Waits for a stdout line that starts with `prefix` and returns it; throws when the process exits first
+    /// Which output `waitForLine` reads.
+    public enum Stream: Sendable { case stdout, stderr }
+
+    /// Waits for a line on `stream` that starts with `prefix` and returns it; throws when the process exits first
     /// or `timeout` passes.
     @discardableResult
-    public func waitForLine(startingWith prefix: String, timeout: Duration) async throws -> String {
+    public func waitForLine(startingWith prefix: String, on stream: Stream = .stdout, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            let text = stream == .stdout ? output : errors
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
             if let status = exitStatus { throw ManagedProcessError.exited(name, status, "waiting for \"\(prefix)\"", log) }
             if ContinuousClock.now >= deadline { throw ManagedProcessError.timedOut(name, "\"\(prefix)\"", log) }
             try await Task.sleep(for: .milliseconds(50))
