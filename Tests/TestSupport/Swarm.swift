@@ -5,11 +5,35 @@ import Musl
 #endif
 import Foundation
 
+/// Runs `body` with a fresh swarm and shuts the swarm down afterwards, also when `body` throws.
+///
+///     try await withSwarm { swarm in
+///         let tracker = try await Opentracker(in: swarm)
+///         let payload = try await Payload(in: swarm, size: 4 << 20, announce: [tracker.announceURL])
+///         try await tracker.allow(payload.infoHash)
+///         _ = try await Seeder(client: .libtorrent, payload: payload, in: swarm)
+///         let leecher = try Leecher(client: .aria2, source: payload.torrent, in: swarm)
+///         try await leecher.waitUntilComplete()
+///         try payload.verify(in: leecher.outputDirectory)
+///     }
+public func withSwarm<T>(_ body: (Swarm) async throws -> T) async throws -> T {
+    let swarm = try Swarm()
+    do {
+        let result = try await body(swarm)
+        await swarm.shutdown()
+        return result
+    } catch {
+        await swarm.shutdown()
+        throw error
+    }
+}
+
 /// One test's loopback swarm: a scratch directory under /tmp and every process started in it.
 ///
 /// Payloads, client state and logs live in `directory`. `shutdown()` stops the processes, newest first, and
-/// removes the directory; call it in a `defer` right after creating the swarm. With `RILL_SWARM_KEEP=1` in the
-/// environment the directory is kept (its path is printed) so the logs can be read after a failure.
+/// removes the directory; `withSwarm` calls it. With `RILL_SWARM_KEEP=1` in the environment the directory is kept
+/// (its path is printed) so the logs can be read after a failure. A swarm released without `shutdown()` SIGKILLs
+/// what is left.
 ///
 /// Everything here drives the scripts in `ci/swarm/` (see its README); nothing depends on Rill's internals.
 public final class Swarm {
@@ -35,14 +59,23 @@ public final class Swarm {
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
     }
 
-    deinit { shutdown() }
+    deinit {
+        for process in processes.reversed() { process.kill() }
+        removeDirectory()
+    }
 
-    /// Stops every process started in this swarm (newest first) and removes the directory. Safe to call twice.
-    public func shutdown() {
+    /// Stops every process started in this swarm (newest first; SIGTERM, then SIGKILL) and removes the directory.
+    /// Safe to call twice.
+    public func shutdown() async {
         guard !isShutDown else { return }
         isShutDown = true
-        for process in processes.reversed() { process.stop() }
+        for process in processes.reversed() { await process.stop() }
         processes.removeAll()
+        removeDirectory()
+    }
+
+    private func removeDirectory() {
+        guard FileManager.default.fileExists(atPath: directory) else { return }
         if ProcessInfo.processInfo.environment["RILL_SWARM_KEEP"] == "1" {
             print("swarm kept in \(directory)")
         } else {
@@ -73,7 +106,7 @@ public final class Swarm {
 
     /// Runs a ci/swarm script to its end and returns its stdout; throws with its log when it fails.
     @discardableResult
-    public func run(_ script: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> String {
+    public func runScript(_ script: String, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> String {
         let process = try start(script, executable: Self.scripts + "/" + script, arguments: arguments)
         let status = try await process.waitForExit(timeout: timeout)
         guard status == 0 else { throw SwarmError.failed("\(script) exited \(status)\n\(process.log)") }
@@ -126,8 +159,8 @@ public struct Payload: Sendable {
         self.name = name
         self.directory = directory
         torrent = directory + ".torrent"
-        try await swarm.run("make-payload", (multiFile ? ["--files"] : []) + ["\(size)", directory + "/" + name])
-        let printed = try await swarm.run(
+        try await swarm.runScript("make-payload", (multiFile ? ["--files"] : []) + ["\(size)", directory + "/" + name])
+        let printed = try await swarm.runScript(
             "make-torrent",
             ["--piece-size", "\(pieceSize)"] + announce.flatMap { ["--announce", $0] } + [directory + "/" + name, torrent]
         )
@@ -316,7 +349,7 @@ public final class Seeder {
 
     /// Stops the client (SIGTERM, then SIGKILL) and returns its exit status; 0 is a clean stop.
     @discardableResult
-    public func stop() -> Int32 { process.stop() }
+    public func stop() async -> Int32 { await process.stop() }
 }
 
 /// A client downloading a .torrent or magnet into its own fresh directory, `outputDirectory`.
@@ -363,7 +396,7 @@ public final class Leecher {
         do {
             status = try await process.waitForExit(timeout: .seconds(timeout + 15))
         } catch {
-            process.stop()
+            await process.stop()
             throw error
         }
         let elapsed = ContinuousClock.now - process.started

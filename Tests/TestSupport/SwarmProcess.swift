@@ -8,10 +8,11 @@ import Foundation
 /// A child process for tests: started with `posix_spawn` as the leader of its own process group, stdin from
 /// /dev/null, stdout and stderr each in a file, always reaped.
 ///
-/// The waits are async (they sleep, not block a thread), so tests using them can run in parallel with others.
-/// `stop()` sends SIGTERM to the leader only (the ci/swarm scripts pass it on to their client in the signal that
-/// client stops cleanly on), waits, then SIGKILLs the whole group; whatever the leader left behind in its group is
-/// killed too, before the leader is reaped, so nothing outlives the test. `deinit` stops it if nobody did.
+/// The waits are async: they sleep instead of blocking one of the few threads Swift's concurrency pool has, so
+/// timing-sensitive tests in other suites keep running. `stop()` sends SIGTERM to the leader only (the ci/swarm
+/// scripts pass it on to their client in the signal that client stops cleanly on), waits, then SIGKILLs the whole
+/// group; whatever the leader left behind in its group is killed too, before the leader is reaped, so nothing
+/// outlives the test. `deinit` SIGKILLs the group if nobody stopped it.
 public final class ManagedProcess {
     public let name: String
     public let pid: pid_t
@@ -63,7 +64,7 @@ public final class ManagedProcess {
         pid = child
     }
 
-    deinit { stop(timeout: .seconds(5)) }
+    deinit { kill() }
 
     /// What the process wrote to stdout so far.
     public var output: String { Self.read(stdoutPath) }
@@ -76,7 +77,7 @@ public final class ManagedProcess {
     /// left running in its group is killed before the process is reaped.
     public var exitStatus: Int32? {
         if status == nil, exitedUnreaped() {
-            kill(-pid, SIGKILL)
+            Glibc.kill(-pid, SIGKILL)
             _ = reap(blocking: true)
         }
         return status
@@ -114,19 +115,26 @@ public final class ManagedProcess {
 
     /// Sends `signal` to the process (the group leader only).
     public func send(_ signal: Int32) {
-        if status == nil { kill(pid, signal) }
+        if status == nil { Glibc.kill(pid, signal) }
     }
 
     /// SIGTERM, up to `timeout` for a clean exit, then SIGKILL to the whole process group; reaps the leader and
     /// returns its exit status. Calling it again returns the same status.
     @discardableResult
-    public func stop(timeout: Duration = .seconds(10)) -> Int32 {
+    public func stop(timeout: Duration = .seconds(10)) async -> Int32 {
         if let status { return status }
-        if !exitedUnreaped() { kill(pid, SIGTERM) }
+        if !exitedUnreaped() { Glibc.kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + timeout
-        while !exitedUnreaped(), ContinuousClock.now < deadline { usleep(20_000) }
+        while !exitedUnreaped(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return kill()
+    }
+
+    /// SIGKILL to the whole process group at once, then reaps the leader and returns its exit status.
+    @discardableResult
+    public func kill() -> Int32 {
+        if let status { return status }
         // The leader is a zombie or still running: either way its pid (and so the group id) cannot be reused yet.
-        kill(-pid, SIGKILL)
+        Glibc.kill(-pid, SIGKILL)
         _ = reap(blocking: true)
         return status ?? -1
     }
