@@ -6,7 +6,7 @@ import Musl
 import Foundation
 
 /// A child process for tests: started with `posix_spawn` as the leader of its own process group, stdin from
-/// /dev/null, stdout and stderr each in a file, always reaped.
+/// /dev/null, stdout and stderr each in a file, always reaped, and sent SIGTERM if the test process dies first.
 ///
 /// The waits are async: they sleep instead of blocking one of the few threads Swift's concurrency pool has, so
 /// timing-sensitive tests in other suites keep running. `stop()` sends SIGTERM to the leader only (the ci/swarm
@@ -31,35 +31,17 @@ public final class ManagedProcess {
         stdoutPath = logDirectory + "/" + name + ".out"
         stderrPath = logDirectory + "/" + name + ".err"
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaultSignals = sigset_t()
-        sigfillset(&defaultSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        // posix_spawn_file_actions_addchdir_np is not visible from Swift's Glibc: env(1) changes directory and execs.
-        let command = workingDirectory.map { ["/usr/bin/env", "--chdir=\($0)", executable] } ?? [executable]
-        let argv = (command + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-
-        var child: pid_t = 0
-        let result = posix_spawn(&child, command[0], &actions, &attributes, argv, envp)
+        // setpriv: SIGTERM to the child when the spawning thread ends (see SpawnThread). env(1) changes directory,
+        // as posix_spawn_file_actions_addchdir_np is not visible from Swift's Glibc. Both exec, adding no process.
+        let command = ["/usr/bin/setpriv", "--pdeathsig", "TERM", "--"]
+            + (workingDirectory.map { ["/usr/bin/env", "--chdir=\($0)"] } ?? []) + [executable] + arguments
+        let environmentLines = merged.map { "\($0.key)=\($0.value)" }
+        let (stdoutPath, stderrPath) = (stdoutPath, stderrPath)
+        let (result, child) = SpawnThread.shared.run {
+            spawn(command, environment: environmentLines, stdout: stdoutPath, stderr: stderrPath)
+        }
         guard result == 0 else { throw ManagedProcessError.spawnFailed(executable, result) }
         pid = child
     }
@@ -196,4 +178,78 @@ private func freePort(type: Int32) -> Int {
         }
     }
     return bound ? Int(UInt16(bigEndian: address.sin_port)) : 0
+}
+
+/// posix_spawn with the child leading a new process group, an empty signal mask and default handlers (test-runner
+/// threads block signals, and a child would inherit that), stdin from /dev/null and output to files.
+private func spawn(_ command: [String], environment: [String], stdout: String, stderr: String) -> (Int32, pid_t) {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    posix_spawnattr_setpgroup(&attributes, 0)
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var defaultSignals = sigset_t()
+    sigfillset(&defaultSignals)
+    posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+
+    let argv = command.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var child: pid_t = 0
+    let result = posix_spawn(&child, command[0], &actions, &attributes, argv, envp)
+    return (result, child)
+}
+
+/// The one thread every ManagedProcess is spawned from. A parent-death signal (`setpriv --pdeathsig`) fires when the
+/// *thread* that spawned the child ends, and the threads of Swift's concurrency pool come and go; this one lives as
+/// long as the test process, so a test run that crashes or is killed takes its seeders and trackers with it.
+private final class SpawnThread: @unchecked Sendable {
+    static let shared = SpawnThread()
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+
+    private init() {
+        let thread = Thread { [self] in serve() }
+        thread.name = "swarm-spawn"
+        thread.start()
+    }
+
+    /// Runs `job` on the spawn thread and returns its result (a spawn takes about a millisecond).
+    func run<T: Sendable>(_ job: @escaping @Sendable () -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let result = ResultBox<T>()
+        condition.lock()
+        jobs.append {
+            result.value = job()
+            done.signal()
+        }
+        condition.signal()
+        condition.unlock()
+        done.wait()
+        return result.value!
+    }
+
+    private func serve() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
 }
