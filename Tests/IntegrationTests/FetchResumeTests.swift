@@ -65,4 +65,19 @@ struct FetchResumeTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: leech + "/film.bin")) == data)
         #expect(second.log.contains("0 hash failures"))
     }
+
+    @Test("SIGTERM stops rill fetch within 5 s even while its only tracker does not answer")
+    func sigtermWithADeadTracker() throws {
+        let directory = try TemporaryDirectory()
+        let (torrent, _) = try Self.makeTorrent(in: directory.path + "/seed", name: "x.bin", size: 1 << 20, pieceLength: 1 << 18)
+        // Point the torrent at a UDP tracker nobody answers (discard port), as after a VPN provider's tracker died.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: torrent))
+        bytes.replaceSubrange(0..<1, with: Data("d8:announce26:udp://127.0.0.1:9/announce".utf8))
+        try bytes.write(to: URL(fileURLWithPath: torrent))
+        let rill = try RillProcess(arguments: ["fetch", torrent, "--out", directory.path + "/leech"], workingDirectory: directory.path)
+        try rill.waitForLog("downloading", timeout: 10)
+        let stopped = rill.stop(with: SIGTERM, timeout: 5)
+        #expect(stopped.status == 130 && stopped.seconds < 5, "exit \(stopped.status) after \(stopped.seconds) s")
+        #expect(rill.log.contains("interrupted"))
+    }
 }

@@ -119,24 +119,32 @@ public final class Engine: Sendable {
         try? await loop.submit { directory.value.sessions[infoHash]?.addPeers(peers) }.get()
     }
 
-    /// Returns when every wanted piece of the torrent is verified; throws ``TorrentFailure`` if it fails first.
+    /// Returns when every wanted piece of the torrent is verified; throws ``TorrentFailure`` if it fails first,
+    /// and `CancellationError` at once when the calling task is cancelled.
     public func waitUntilComplete(_ infoHash: InfoHash) async throws {
         let directory = directory
         let loop = loop
         let promise = loop.makePromise(of: Void.self)
+        // Set on the loop by whichever completes the promise first: the torrent, or a cancellation.
+        let settled = NIOLoopBoundBox<Bool?>.makeEmptyBox(valueType: Bool.self, eventLoop: loop)
+        let settle: @Sendable (Result<Void, any Error>) -> Void = { result in
+            guard settled.value == nil else { return }
+            settled.value = true
+            promise.completeWith(result)
+        }
         loop.execute {
             guard let session = directory.value.sessions[infoHash] else {
-                return promise.fail(TorrentFailure(infoHash: infoHash, message: "no such torrent"))
+                return settle(.failure(TorrentFailure(infoHash: infoHash, message: "no such torrent")))
             }
             session.whenComplete { failure in
-                if let failure {
-                    promise.fail(TorrentFailure(infoHash: infoHash, message: failure))
-                } else {
-                    promise.succeed()
-                }
+                settle(failure.map { .failure(TorrentFailure(infoHash: infoHash, message: $0)) } ?? .success(()))
             }
         }
-        try await promise.futureResult.get()
+        try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            loop.execute { settle(.failure(CancellationError())) }
+        }
     }
 
     public func snapshot(of infoHash: InfoHash) async -> TorrentSnapshot? {

@@ -15,9 +15,10 @@ extension TorrentSession {
         state = .checking
         let resumePath = resumePath, infoHash = infoHash
         directory.disk.runIfActive(eventLoop: loop) { () -> (Bitfield, Bool) in
+            try storage.createEmptyFiles()  // no piece will ever write them
             let files = storage.fileStates()
             var have = Bitfield(count: info.pieceCount)
-            if files.allSatisfy({ $0 == nil }) { return (have, false) }
+            if zip(files, info.files).allSatisfy({ $0.0 == nil || $0.1.length == 0 }) { return (have, false) }
             if let resumePath, let bytes = AtomicFile.read(resumePath, limit: 64 << 20),
                let resume = ResumeData(bytes: bytes, infoHash: infoHash, pieceCount: info.pieceCount, fileCount: info.files.count),
                resume.files == files {

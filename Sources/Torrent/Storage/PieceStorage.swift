@@ -105,6 +105,17 @@ public final class PieceStorage: Sendable {
         }
     }
 
+    /// Creates the torrent's zero-length files (no piece ever writes to them) and their folders.
+    public func createEmptyFiles() throws(StorageError) {
+        for (index, file) in layout.files.enumerated() where file.length == 0 && !file.isPadding {
+            let path = path(ofFile: index)
+            makeFolders(for: path)
+            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw StorageError(path: path, operation: "create", errno: errno) }
+            _ = close(fd)
+        }
+    }
+
     /// Flushes written data of every open file to the disk.
     public func sync() {
         openFiles.withLock { state in
