@@ -72,6 +72,7 @@ struct RillInteropTests {
             try await tracker.allow(payload.infoHash)
             // transmission never dials loopback peers: it starts first and rill finds it through the tracker.
             let early = name == "transmission" ? try Leecher(client: client, source: payload.torrent, in: swarm, timeout: 90) : nil
+            if early != nil { try await Task.sleep(for: .seconds(4)) }  // its first announce must reach the tracker first
             let seeder = try await Seeder(client: Self.rill, payload: payload, in: swarm)
             let leecher = try early ?? Leecher(client: client, source: payload.torrent, in: swarm, peers: [seeder.address], timeout: 90)
             try await leecher.waitUntilComplete()

@@ -148,7 +148,7 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
             sendHandshake(for: found)
         }
         guard let session else { return }
-        guard handshake.peerID != directory.peerID else { return close(reason: "connected to ourselves") }
+        guard handshake.peerID != directory.peerID else { return session.connectedToOurselves(self) }
         peerID = handshake.peerID
         supportsFast = handshake.supportsFast
         supportsExtensions = handshake.supportsExtensions

@@ -79,7 +79,8 @@ extension TorrentSession {
             peer.earlyAvailability = .bitfield(Array(bytes.prefix(1 << 21)))
             return
         }
-        guard peer.has == nil || peer.has?.isEmpty == true else { return peerMisbehaved(peer, "a second bitfield") }
+        // BEP 3 sends the bitfield once, first; aria2 sends another one later. Taking the newer as the truth
+        // costs nothing and keeps the peer.
         guard let bits = Bitfield(wire: bytes, count: picker.pieceCount) else {
             return peerMisbehaved(peer, "a bitfield of \(bytes.count) bytes for \(picker.pieceCount) pieces")
         }

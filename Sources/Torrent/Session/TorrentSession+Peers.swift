@@ -118,13 +118,19 @@ extension TorrentSession {
     /// The connection ended: its requests go back to the picker, its pieces out of the availability counts.
     func peerClosed(_ peer: PeerConnection) {
         directory.connectionCount -= 1  // counted at dial (outgoing) or when the handshake found us (incoming)
+        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { blocked[peer.address] = .now() + .seconds(30) }
         guard peers.removeValue(forKey: peer.key) != nil else { return }
         returnRequests(of: peer)
         if let has = peer.has { picker?.peerGone(with: has) }
         peer.peerRequests.removeAll()
         if optimisticPeer == peer.key { optimisticPeer = nil }
-        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { blocked[peer.address] = .now() + .seconds(30) }
         connectMore()
+    }
+
+    /// A tracker handed us our own address: never dial it again.
+    func connectedToOurselves(_ peer: PeerConnection) {
+        if peer.isOutgoing { banned.insert(peer.address) }
+        peer.close(reason: "connected to ourselves")
     }
 
     /// The peer broke the protocol: disconnected, and not dialled again for a while.
