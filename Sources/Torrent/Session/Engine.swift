@@ -14,7 +14,7 @@ public final class Engine: Sendable {
     private let disk: NIOThreadPool
     /// libcurl blocks: HTTP announces get threads of their own so a slow tracker never delays the disk.
     private let trackerThreads: NIOThreadPool
-    private let directory: NIOLoopBound<SessionDirectory>
+    private let directory: NIOLoopBoundBox<SessionDirectory>
     private let listener = Mutex<(any Channel)?>(nil)
     public var loop: any EventLoop { group.next() }
 
@@ -33,14 +33,11 @@ public final class Engine: Sendable {
             http: HTTPTracker(threadPool: trackerThreads, resolver: configuration.resolver),
             udp: UDPTracker(group: group, resolver: configuration.resolver)
         )
-        // The directory is created on the loop it belongs to; a fresh loop of our own runs it at once.
-        let directory = loop.submit {
-            NIOLoopBound(
-                SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, trackers: trackers, logger: logger),
-                eventLoop: loop
-            )
-        }
-        self.directory = try! directory.wait()
+        // Sent into a box bound to its loop: from here on only code running on `loop` can touch it.
+        directory = NIOLoopBoundBox.makeBoxSendingValue(
+            SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, trackers: trackers, logger: logger),
+            eventLoop: loop
+        )
     }
 
     /// Opens the listener for incoming peers; returns the port.
