@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# sdk.sh — what cross/versions.env says about the Swift Static Linux SDK (for cross/build and for humans).
+# sdk.sh — what cross/versions.env says about the Swift Static Linux SDK (printed by cross/clibs; cross/build
+# prints the same facts when no SDK is installed).
 
 # sdk_describe — print the SDK that matches the toolchain and how to install it; says so when the checksum
 # is not known yet (it cannot be fetched from this project's build machines and must never be guessed).
