@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Torrent
 
 /// An IPv4 or IPv6 address: 4 or 16 bytes in network order. Text forms are parsed and printed with
 /// `inet_pton`/`inet_ntop` (no resolver, no locale): dotted quads only, IPv6 without zone suffixes.
@@ -23,15 +19,8 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Codable {
 
     /// An address from its text form (`10.0.0.1`, `fd00::1`); `nil` for anything else, host names included.
     public init?(text: some StringProtocol) {
-        let text = String(text)
-        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
-        if let v4 = Self.presentationToNetwork(text, family: AF_INET, size: 4) {
-            bytes = v4
-        } else if let v6 = Self.presentationToNetwork(text, family: AF_INET6, size: 16) {
-            bytes = v6
-        } else {
-            return nil
-        }
+        guard let bytes = IPAddressText.parse(text) else { return nil }
+        self.bytes = bytes
     }
 
     public var isIPv4: Bool { bytes.count == 4 }
@@ -43,15 +32,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// The text form; IPv6 as RFC 5952 (`inet_ntop`).
-    public var description: String {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let family = isIPv4 ? AF_INET : AF_INET6
-        let ok = bytes.withUnsafeBytes { source in
-            buffer.withUnsafeMutableBufferPointer { inet_ntop(family, source.baseAddress, $0.baseAddress, 64) != nil }
-        }
-        guard ok else { return "?" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    public var description: String { IPAddressText.format(bytes) }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -64,11 +45,5 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-
-    private static func presentationToNetwork(_ text: String, family: Int32, size: Int) -> [UInt8]? {
-        var out = [UInt8](repeating: 0, count: size)
-        let result = out.withUnsafeMutableBytes { inet_pton(family, text, $0.baseAddress) }
-        return result == 1 ? out : nil
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The IP address and port of a peer, as trackers, PEX and `x.pe` hand them out. IPv4 (4 bytes) or IPv6 (16).
 public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6, network order.
@@ -49,7 +55,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
     public var compact: [UInt8] { ip + [UInt8(port >> 8), UInt8(port & 0xFF)] }
 
     /// The address alone, as text: `1.2.3.4` or `::1`.
-    public var host: String { isIPv4 ? IPAddressText.formatIPv4(ip) : IPAddressText.formatIPv6(ip) }
+    public var host: String { IPAddressText.format(ip) }
 
     public var description: String { isIPv4 ? "\(host):\(port)" : "[\(host)]:\(port)" }
 
@@ -71,85 +77,35 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Text forms of IP addresses, without libc (no resolver, no locale).
-enum IPAddressText {
-    static func parseIPv4(_ text: some StringProtocol) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var out: [UInt8] = []
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let value = UInt8(part) else { return nil }
-            out.append(value)
-        }
-        return out
-    }
+/// Text forms of IP addresses: libc's `inet_pton`/`inet_ntop` (pure conversions: no resolver, no locale;
+/// IPv6 printed as RFC 5952 says). Shared by the engine and Netguard.
+public enum IPAddressText {
+    /// The 4 bytes of a dotted-quad IPv4 address, or `nil`.
+    public static func parseIPv4(_ text: some StringProtocol) -> [UInt8]? { parse(String(text), family: AF_INET, size: 4) }
 
-    static func parseIPv6(_ text: some StringProtocol) -> [UInt8]? {
-        let text = String(text)
-        guard !text.isEmpty, text.count <= 45 else { return nil }
-        let halves = splitOnDoubleColon(text)
-        guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var out: [UInt16] = []
-            for group in part.split(separator: ":", omittingEmptySubsequences: false) {
-                guard !group.isEmpty, group.count <= 4, let value = UInt16(group, radix: 16) else { return nil }
-                out.append(value)
-            }
-            return out
-        }
-        guard let head = groups(halves[0]) else { return nil }
-        var all = head
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
-            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-        }
-        guard all.count == 8 else { return nil }
-        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-    }
+    /// The 16 bytes of an IPv6 address (no brackets, no zone), or `nil`.
+    public static func parseIPv6(_ text: some StringProtocol) -> [UInt8]? { parse(String(text), family: AF_INET6, size: 16) }
 
-    /// Splits at every "::"; more than one piece means the address compresses zeros.
-    private static func splitOnDoubleColon(_ text: String) -> [String] {
-        let utf8 = Array(text.utf8)
-        var pieces: [String] = []
-        var start = 0, index = 0
-        while index + 1 < utf8.count {
-            if utf8[index] == UInt8(ascii: ":"), utf8[index + 1] == UInt8(ascii: ":") {
-                pieces.append(String(decoding: utf8[start..<index], as: UTF8.self))
-                index += 2
-                start = index
-            } else {
-                index += 1
+    /// IPv4 or IPv6 text, or `nil` for anything else, host names included.
+    public static func parse(_ text: some StringProtocol) -> [UInt8]? { parseIPv4(text) ?? parseIPv6(text) }
+
+    /// The text form of 4 or 16 address bytes ("?" for any other count).
+    public static func format(_ bytes: [UInt8]) -> String {
+        guard bytes.count == 4 || bytes.count == 16 else { return "?" }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let ok = bytes.withUnsafeBytes { source in
+            buffer.withUnsafeMutableBufferPointer {
+                inet_ntop(bytes.count == 4 ? AF_INET : AF_INET6, source.baseAddress, $0.baseAddress, 64) != nil
             }
         }
-        pieces.append(String(decoding: utf8[start...], as: UTF8.self))
-        return pieces
+        guard ok else { return "?" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func formatIPv4(_ bytes: [UInt8]) -> String {
-        bytes.map(String.init).joined(separator: ".")
-    }
-
-    static func formatIPv6(_ bytes: [UInt8]) -> String {
-        var groups: [UInt16] = []
-        for index in stride(from: 0, to: 16, by: 2) {
-            groups.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
-        }
-        // RFC 5952: compress the longest run (≥ 2) of zero groups.
-        var bestStart = -1, bestLength = 0, runStart = -1
-        for index in 0...8 {
-            if index < 8, groups[index] == 0 {
-                if runStart < 0 { runStart = index }
-            } else if runStart >= 0 {
-                if index - runStart > bestLength { bestStart = runStart; bestLength = index - runStart }
-                runStart = -1
-            }
-        }
-        let hex = groups.map { String($0, radix: 16) }
-        guard bestLength >= 2 else { return hex.joined(separator: ":") }
-        let head = hex[..<bestStart].joined(separator: ":")
-        let tail = hex[(bestStart + bestLength)...].joined(separator: ":")
-        return head + "::" + tail
+    private static func parse(_ text: String, family: Int32, size: Int) -> [UInt8]? {
+        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
+        var out = [UInt8](repeating: 0, count: size)
+        let result = out.withUnsafeMutableBytes { inet_pton(family, text, $0.baseAddress) }
+        return result == 1 ? out : nil
     }
 }

@@ -140,19 +140,20 @@ public enum PercentEncoding {
     /// Encodes every byte but RFC 3986's unreserved characters.
     public static func encode(_ text: String) -> String { encode(bytes: Array(text.utf8)) }
 
-    /// Encodes every byte but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+    /// Encodes every byte but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) as `%XX`, upper-case.
     public static func encode(bytes: some Sequence<UInt8>) -> String {
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
                  UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             default:
-                out += "%" + HexDigits.encode([byte]).uppercased()
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -91,9 +91,10 @@ public struct PiecePicker {
         (length(ofPiece: piece) + BlockRequest.standardLength - 1) / BlockRequest.standardLength
     }
 
-    func block(_ index: Int, ofPiece piece: Int) -> BlockRequest {
+    /// Block `index` of a piece `pieceLength` bytes long.
+    static func block(_ index: Int, ofPiece piece: Int, pieceLength: Int) -> BlockRequest {
         let begin = index * BlockRequest.standardLength
-        return BlockRequest(piece: piece, begin: begin, length: min(BlockRequest.standardLength, length(ofPiece: piece) - begin))
+        return BlockRequest(piece: piece, begin: begin, length: min(BlockRequest.standardLength, pieceLength - begin))
     }
 
     // MARK: - Picking
@@ -139,31 +140,40 @@ public struct PiecePicker {
         unstartedWanted -= 1
     }
 
+    /// Runs `body` on the progress of `piece` in place (no copy of its arrays); `nil` when it is not downloading.
+    private mutating func withProgress<T>(of piece: Int, _ body: (inout PieceProgress) -> T) -> T? {
+        guard let position = downloading.index(forKey: piece) else { return nil }
+        return body(&downloading.values[position])
+    }
+
     private mutating func takeUnrequested(from piece: Int, into picked: inout [BlockRequest], limit: Int) {
-        guard var progress = downloading[piece], progress.unrequested > 0 else { return }
-        for index in 0..<progress.blockCount where picked.count < limit && progress.unrequested > 0 {
-            guard progress.requests[index] == 0, !progress.received[index] else { continue }
-            progress.requests[index] = 1
-            progress.unrequested -= 1
-            picked.append(block(index, ofPiece: piece))
+        let length = length(ofPiece: piece)
+        withProgress(of: piece) { progress in
+            for index in 0..<progress.blockCount where picked.count < limit && progress.unrequested > 0 {
+                guard progress.requests[index] == 0, !progress.received[index] else { continue }
+                progress.requests[index] = 1
+                progress.unrequested -= 1
+                picked.append(Self.block(index, ofPiece: piece, pieceLength: length))
+            }
         }
-        downloading[piece] = progress
     }
 
     private mutating func takeEndGame(
         peerHas: Bitfield, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
     ) {
+        let duplicates = endGameDuplicates
         for piece in downloading.keys.sorted() where picked.count < limit && peerHas[piece] {
-            guard var progress = downloading[piece] else { continue }
-            for index in 0..<progress.blockCount where picked.count < limit {
-                guard !progress.received[index], progress.requests[index] < endGameDuplicates else { continue }
-                let candidate = block(index, ofPiece: piece)
-                guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
-                if progress.requests[index] == 0 { progress.unrequested -= 1 }
-                progress.requests[index] += 1
-                picked.append(candidate)
+            let length = length(ofPiece: piece)
+            withProgress(of: piece) { progress in
+                for index in 0..<progress.blockCount where picked.count < limit {
+                    guard !progress.received[index], progress.requests[index] < duplicates else { continue }
+                    let candidate = Self.block(index, ofPiece: piece, pieceLength: length)
+                    guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
+                    if progress.requests[index] == 0 { progress.unrequested -= 1 }
+                    progress.requests[index] += 1
+                    picked.append(candidate)
+                }
             }
-            downloading[piece] = progress
         }
     }
 
@@ -199,40 +209,35 @@ public struct PiecePicker {
     }
 
     public mutating func received(_ block: BlockRequest, from peer: PeerKey) -> Arrival {
-        guard var progress = downloading[block.piece], block.begin % BlockRequest.standardLength == 0 else {
-            return .unexpected
-        }
+        guard block.begin % BlockRequest.standardLength == 0 else { return .unexpected }
         let index = block.begin / BlockRequest.standardLength
-        guard index < progress.blockCount, self.block(index, ofPiece: block.piece).length == block.length else {
-            return .unexpected
-        }
-        let wasRequested = progress.requests[index] > 0
-        if wasRequested { progress.requests[index] -= 1 }
-        guard progress.received.insert(index) else {
-            downloading[block.piece] = progress
-            return .duplicate
-        }
-        if !wasRequested { progress.unrequested -= 1 }  // a late answer to a request we had given up on
-        progress.contributors.insert(peer)
-        let complete = progress.isComplete
-        if complete {
-            downloading[block.piece] = nil
+        let length = length(ofPiece: block.piece)
+        let arrival = withProgress(of: block.piece) { progress -> Arrival in
+            guard index < progress.blockCount, Self.block(index, ofPiece: block.piece, pieceLength: length).length == block.length else {
+                return .unexpected
+            }
+            let wasRequested = progress.requests[index] > 0
+            if wasRequested { progress.requests[index] -= 1 }
+            guard progress.received.insert(index) else { return .duplicate }
+            if !wasRequested { progress.unrequested -= 1 }  // a late answer to a request we had given up on
+            progress.contributors.insert(peer)
+            return .accepted(pieceComplete: progress.isComplete)
+        } ?? .unexpected
+        if arrival == .accepted(pieceComplete: true), let progress = downloading.removeValue(forKey: block.piece) {
             verifying.insert(block.piece)
             contributorsOfVerifying[block.piece] = progress.contributors
-        } else {
-            downloading[block.piece] = progress
         }
-        return .accepted(pieceComplete: complete)
+        return arrival
     }
 
     /// A request that will not be answered (rejected, choked, peer gone): its block may be handed out again.
     public mutating func returned(_ block: BlockRequest) {
-        guard var progress = downloading[block.piece] else { return }
         let index = block.begin / BlockRequest.standardLength
-        guard index < progress.blockCount, progress.requests[index] > 0 else { return }
-        progress.requests[index] -= 1
-        if progress.requests[index] == 0, !progress.received[index] { progress.unrequested += 1 }
-        downloading[block.piece] = progress
+        withProgress(of: block.piece) { progress in
+            guard index < progress.blockCount, progress.requests[index] > 0 else { return }
+            progress.requests[index] -= 1
+            if progress.requests[index] == 0, !progress.received[index] { progress.unrequested += 1 }
+        }
     }
 
     private var contributorsOfVerifying: [Int: Set<PeerKey>] = [:]

@@ -23,8 +23,9 @@ public struct EngineConfiguration: Sendable {
     public var maxRequestDepth: Int = 250
     /// Requests from one peer we queue before rejecting more.
     public var maxPeerRequests: Int = 250
-    /// The largest peer message accepted, length prefix excluded (a 16 KiB block is 16 KiB + 9).
-    public var maxMessageLength: Int = 1 << 20
+    /// The largest peer message accepted, length prefix excluded: a 16 KiB block is 16 KiB + 9, the largest
+    /// bitfield of a 16 MiB .torrent ~103 KiB. Each connection may buffer this much.
+    public var maxMessageLength: Int = 128 << 10
     /// Threads for disk writes, reads and SHA-1.
     public var diskThreads: Int = 2
     /// Received block bytes waiting to be written before the engine stops reading from sockets.

@@ -30,9 +30,9 @@ extension TorrentSession {
     /// Sets the priority of each file (in torrent order); pieces follow the most wanted file they touch.
     func setFilePriorities(_ priorities: [PiecePriority]) {
         filePriorities = priorities
-        guard let info, var picker else { return }
-        picker.setPriorities(Self.piecePriorities(priorities, layout: FileLayout(info: info), pieceCount: info.pieceCount))
-        self.picker = picker
+        guard let info, picker != nil else { return }
+        picker?.setPriorities(Self.piecePriorities(priorities, layout: FileLayout(info: info), pieceCount: info.pieceCount))
+        guard let picker else { return }
         if state == .seeding, !picker.isComplete { state = .downloading }
         if state == .downloading, picker.isComplete {
             state = .seeding
@@ -46,12 +46,11 @@ extension TorrentSession {
 
     /// The streaming hook: fetch these pieces before anything with a later deadline. Replaces earlier deadlines.
     func setPieceDeadlines(_ deadlines: [(piece: Int, deadline: ContinuousClock.Instant)]) {
-        guard var picker else { return }
-        picker.clearAllDeadlines()
-        for (piece, deadline) in deadlines where piece >= 0 && piece < picker.pieceCount {
-            picker.setDeadline(deadline, forPiece: piece)
+        guard let pieceCount = picker?.pieceCount else { return }
+        picker?.clearAllDeadlines()
+        for (piece, deadline) in deadlines where piece >= 0 && piece < pieceCount {
+            picker?.setDeadline(deadline, forPiece: piece)
         }
-        self.picker = picker
         for peer in peers.values {
             fillRequests(peer)
             peer.flush()

@@ -7,7 +7,7 @@ extension TorrentSession {
     /// Tops up `peer`'s request pipeline to its depth with blocks from the picker.
     func fillRequests(_ peer: PeerConnection) {
         guard state == .downloading, !peer.peerChoking, peer.amInterested, let has = peer.has, !readingPaused,
-              var picker else { return }
+              picker != nil else { return }
         var room = peer.depth - peer.outstanding.count
         guard room > 0, room >= min(8, peer.depth / 4) || peer.outstanding.isEmpty else { return }
         let limited = downloadLimit.isLimited || directory.downloadLimit.isLimited
@@ -18,8 +18,8 @@ extension TorrentSession {
             if affordable == 0 { return wakeWhenThrottled(for: BlockRequest.standardLength) }
             room = affordable
         }
-        let blocks = picker.pick(for: peer.key, peerHas: has, count: room, outstanding: peer.outstanding)
-        self.picker = picker
+        // Picked through the optional in place: a local copy would make every pick copy the picker's arrays.
+        let blocks = picker?.pick(for: peer.key, peerHas: has, count: room, outstanding: peer.outstanding) ?? []
         if limited, blocks.count < room {
             let unused = (room - blocks.count) * BlockRequest.standardLength
             downloadLimit.giveBack(unused)

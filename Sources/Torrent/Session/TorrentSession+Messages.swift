@@ -59,7 +59,7 @@ extension TorrentSession {
             if case .bitfield(var bytes) = peer.earlyAvailability, piece / 8 < bytes.count {
                 bytes[piece / 8] |= 0x80 >> UInt8(piece % 8)
                 peer.earlyAvailability = .bitfield(bytes)
-            } else if case .none = peer.earlyAvailability, piece < 1 << 24 {
+            } else if case .none = peer.earlyAvailability, piece / 8 < maxEarlyBitfieldBytes {
                 var bytes = [UInt8](repeating: 0, count: piece / 8 + 1)
                 bytes[piece / 8] |= 0x80 >> UInt8(piece % 8)
                 peer.earlyAvailability = .bitfield(bytes)
@@ -76,7 +76,7 @@ extension TorrentSession {
 
     private func receivedBitfield(_ bytes: [UInt8], from peer: PeerConnection) {
         guard let picker else {
-            peer.earlyAvailability = .bitfield(Array(bytes.prefix(1 << 21)))
+            peer.earlyAvailability = .bitfield(Array(bytes.prefix(maxEarlyBitfieldBytes)))
             return
         }
         // BEP 3 sends the bitfield once, first; aria2 sends another one later. Taking the newer as the truth
@@ -94,7 +94,7 @@ extension TorrentSession {
     /// Two seeds have nothing to trade.
     private func closeIfBothSeeds(_ peer: PeerConnection) {
         if state == .seeding, picker?.have.isFull == true, peer.has?.isFull == true {
-            blocked[peer.listenAddress] = .now() + .seconds(600)
+            block(peer.listenAddress, for: .seconds(600))
             peer.close(reason: "both are seeds")
         }
     }
@@ -111,6 +111,10 @@ extension TorrentSession {
         updateInterest(peer)
         closeIfBothSeeds(peer)
     }
+
+    /// The most availability bytes kept per peer before the piece count is known: enough for the largest
+    /// `info` dictionary we accept (20 bytes of hash per piece).
+    private var maxEarlyBitfieldBytes: Int { configuration.maxMetadataSize / 20 / 8 + 1 }
 
     /// Availability that arrived before the metadata, applied once the piece count is known.
     func adoptEarlyAvailability(of peer: PeerConnection) {

@@ -65,8 +65,7 @@ extension TorrentSession {
                 connecting.remove(address)
                 if case .failure = result {
                     directory.connectionCount -= 1
-                    blocked[address] = .now() + .seconds(60)
-                    if blocked.count > configuration.maxKnownPeers { blocked = blocked.filter { $0.value > .now() } }
+                    block(address, for: .seconds(60))
                 }
             }
     }
@@ -118,7 +117,7 @@ extension TorrentSession {
     /// The connection ended: its requests go back to the picker, its pieces out of the availability counts.
     func peerClosed(_ peer: PeerConnection) {
         directory.connectionCount -= 1  // counted at dial (outgoing) or when the handshake found us (incoming)
-        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { blocked[peer.address] = .now() + .seconds(30) }
+        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { block(peer.address, for: .seconds(30)) }
         guard peers.removeValue(forKey: peer.key) != nil else { return }
         returnRequests(of: peer)
         if let has = peer.has { picker?.peerGone(with: has) }
@@ -129,22 +128,29 @@ extension TorrentSession {
 
     /// A tracker handed us our own address: never dial it again.
     func connectedToOurselves(_ peer: PeerConnection) {
-        if peer.isOutgoing { banned.insert(peer.address) }
+        if peer.isOutgoing, banned.count < configuration.maxKnownPeers { banned.insert(peer.address) }
         peer.close(reason: "connected to ourselves")
     }
 
     /// The peer broke the protocol: disconnected, and not dialled again for a while.
     func peerMisbehaved(_ peer: PeerConnection, _ reason: String) {
         logger.info("peer broke the protocol", metadata: ["peer": "\(peer.address)", "reason": "\(reason)"])
-        blocked[peer.listenAddress] = .now() + .seconds(600)
+        block(peer.listenAddress, for: .seconds(600))
         peer.close(reason: reason)
+    }
+
+    /// Keeps `address` from being dialled for `duration`. At most `maxKnownPeers` addresses are blocked at once
+    /// (expired ones are dropped every minute), so incoming troublemakers cannot grow the list without end.
+    func block(_ address: PeerAddress, for duration: TimeAmount) {
+        guard blocked[address] != nil || blocked.count < configuration.maxKnownPeers else { return }
+        blocked[address] = .now() + duration
     }
 
     /// The peer sent data that failed the hash check: never again, for this torrent. Banned by the address it
     /// listens on (not the bare IP: many peers share one behind NAT).
     func ban(_ peer: PeerConnection, reason: String) {
         logger.info("banning peer", metadata: ["peer": "\(peer.listenAddress)", "reason": "\(reason)"])
-        banned.insert(peer.listenAddress)
+        if banned.count < configuration.maxKnownPeers { banned.insert(peer.listenAddress) }
         knownPeers.remove(peer.listenAddress)
         peer.close(reason: reason)
     }

@@ -193,6 +193,7 @@ final class TorrentSession {
         }
         if ticks % 10 == 1 { rechoke(rotateOptimistic: ticks % 30 == 1) }
         if state == .seeding { checkSeedingLimits(now: now) }
+        if ticks % 60 == 0 { blocked = blocked.filter { $0.value > now } }  // expired blocks go; the rest is capped
         let pexEvery = max(1, configuration.pexIntervalSeconds)
         if ticks % pexEvery == min(5, pexEvery - 1) { sendPeerExchange() }
         if state == .fetchingMetadata { requestMetadata() }

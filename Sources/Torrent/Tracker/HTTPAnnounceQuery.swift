@@ -8,8 +8,8 @@
 enum HTTPAnnounceQuery {
     static func url(for request: AnnounceRequest, tracker: TrackerURL) -> String {
         var parameters: [(String, String)] = [
-            ("info_hash", percentEncode(request.infoHash.bytes)),
-            ("peer_id", percentEncode(request.peerID.bytes)),
+            ("info_hash", PercentEncoding.encode(bytes: request.infoHash.bytes)),
+            ("peer_id", PercentEncoding.encode(bytes: request.peerID.bytes)),
             ("port", String(request.port)),
             ("uploaded", String(max(0, request.uploaded))),
             ("downloaded", String(max(0, request.downloaded))),
@@ -19,29 +19,12 @@ enum HTTPAnnounceQuery {
         if let event = request.event.queryValue { parameters.append(("event", event)) }
         if request.numWant >= 0 { parameters.append(("numwant", String(request.numWant))) }
         parameters.append(("key", hex8(request.key)))
-        if let trackerID = request.trackerID { parameters.append(("trackerid", percentEncode(trackerID))) }
+        if let trackerID = request.trackerID { parameters.append(("trackerid", PercentEncoding.encode(bytes: trackerID))) }
 
         let query = parameters.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
         let base = tracker.requestURL
         let separator = tracker.pathAndQuery.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
         return base + separator + query
-    }
-
-    /// `%XX` (upper-case hex) for every byte but `A–Z a–z 0–9 - . _ ~`.
-    static func percentEncode(_ bytes: some Sequence<UInt8>) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Eight upper-case hex digits, as libtorrent sends `key`.

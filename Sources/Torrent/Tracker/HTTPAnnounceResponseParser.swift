@@ -80,7 +80,7 @@ public struct HTTPAnnounceResponseParser: Sendable {
                 throw .malformedResponse(what: "peer \(index) lacks a text `ip` or an integer `port`", offset: nil)
             }
             guard port > 0, port <= 65535 else { continue }
-            if let address = PeerAddress(ip: IPAddressText.parseIPv4(ipText) ?? IPAddressText.parseIPv6(ipText) ?? [], port: UInt16(port)) {
+            if let address = PeerAddress(ip: IPAddressText.parse(ipText) ?? [], port: UInt16(port)) {
                 out.append(address)
             }
         }

@@ -34,6 +34,6 @@ enum TrackerAddressResolution {
 
     /// `1.2.3.4` or `[::1]`, as `CURLOPT_RESOLVE` and `CURLOPT_INTERFACE` take them.
     static func curlText(_ address: [UInt8]) -> String {
-        address.count == 4 ? IPAddressText.formatIPv4(address) : "[\(IPAddressText.formatIPv6(address))]"
+        address.count == 4 ? IPAddressText.format(address) : "[\(IPAddressText.format(address))]"
     }
 }

@@ -95,9 +95,9 @@ public struct TrackerURL: Sendable, Hashable, CustomStringConvertible {
             let inner = String(decoding: authority[(authority.startIndex + 1)..<close], as: UTF8.self)
             guard let address = IPAddressText.parseIPv6(inner) else { throw invalid("bad IPv6 literal \"\(inner)\"") }
             let after = authority[(close + 1)...]
-            if after.isEmpty { return (IPAddressText.formatIPv6(address), address, nil) }
+            if after.isEmpty { return (IPAddressText.format(address), address, nil) }
             guard after.first == UInt8(ascii: ":") else { throw invalid("junk after the IPv6 literal") }
-            return (IPAddressText.formatIPv6(address), address, String(decoding: after.dropFirst(), as: UTF8.self))
+            return (IPAddressText.format(address), address, String(decoding: after.dropFirst(), as: UTF8.self))
         }
         var hostBytes = authority
         var port: String?

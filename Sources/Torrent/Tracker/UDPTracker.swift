@@ -66,7 +66,7 @@ public final class UDPTracker: TrackerClient {
         let remote: SocketAddress
         do {
             remote = try SocketAddress(
-                ipAddress: ipv6 ? IPAddressText.formatIPv6(address) : IPAddressText.formatIPv4(address),
+                ipAddress: IPAddressText.format(address),
                 port: Int(url.port)
             )
         } catch {

@@ -50,7 +50,7 @@ enum UDPTrackerSocket {
         }
         var source: [UInt8]?
         if let text = binding.sourceAddress {
-            guard let address = IPAddressText.parseIPv4(text) ?? IPAddressText.parseIPv6(text) else {
+            guard let address = IPAddressText.parse(text) else {
                 throw .network("bad source address \"\(text)\"")
             }
             if (address.count == 16) == ipv6 {
@@ -60,7 +60,7 @@ enum UDPTrackerSocket {
             }
         }
         let wildcard = ipv6 ? "::" : "0.0.0.0"
-        let text = source.map { $0.count == 4 ? IPAddressText.formatIPv4($0) : IPAddressText.formatIPv6($0) } ?? wildcard
+        let text = source.map { IPAddressText.format($0) } ?? wildcard
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: text, port: 0)

@@ -42,10 +42,10 @@ import Testing
 
     @Test func percentEncodingKeepsOnlyUnreserved() {
         let all = (0...255).map(UInt8.init)
-        let encoded = HTTPAnnounceQuery.percentEncode(all)
+        let encoded = PercentEncoding.encode(bytes: all)
         #expect(percentDecode(encoded) == all)
         #expect(encoded.utf8.allSatisfy { $0.isASCIIAlphanumeric || "%-._~".utf8.contains($0) })
-        #expect(HTTPAnnounceQuery.percentEncode([0x00, 0xFF, 0x20, 0x41, 0x7E, 0x2B]) == "%00%FF%20A~%2B")
+        #expect(PercentEncoding.encode(bytes: [0x00, 0xFF, 0x20, 0x41, 0x7E, 0x2B]) == "%00%FF%20A~%2B")
     }
 
     @Test func queryCarriesEveryParameter() throws {
