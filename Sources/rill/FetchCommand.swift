@@ -8,10 +8,10 @@ import UnixSignals
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download a torrent (a .torrent file or a magnet link) into a folder, then exit."
+        abstract: "Download a torrent (a .torrent file, its http(s) URL, or a magnet link) into a folder, then exit."
     )
 
-    @Argument(help: "A .torrent file or a magnet: URI.")
+    @Argument(help: "A .torrent file, an http(s) URL of one, or a magnet: URI.")
     var source: String
 
     @Option(name: .long, help: "The folder the payload goes into.")
@@ -50,14 +50,6 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "rill.fetch")
 
-        let torrentSource: TorrentSource
-        do {
-            torrentSource = source.lowercased().hasPrefix("magnet:")
-                ? .magnet(try MagnetLink(source)) : .metainfo(try Metainfo(path: source))
-        } catch {
-            printError("rill fetch: \(error.description)")
-            throw ExitCode(2)
-        }
         var peers: [PeerAddress] = []
         for text in peer {
             guard let address = PeerAddress(text: text) else {
@@ -72,6 +64,7 @@ struct FetchCommand: AsyncParsableCommand {
         configuration.downloadRateLimit = max(0, downloadLimit)
         configuration.uploadRateLimit = max(0, uploadLimit)
         let engine = Engine(configuration: configuration, logger: logger)
+        let torrentSource = try await parsedSource(engine: engine)
         let listenPort = try await engine.listen()
         let started = ContinuousClock.now
         let infoHash = try await engine.add(
@@ -153,5 +146,24 @@ struct FetchCommand: AsyncParsableCommand {
         guard value.isFinite else { return "0.0" }
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    /// The source argument as the engine takes it; a `.torrent` URL is downloaded through the engine's binding.
+    /// Bad input exits with status 2 and says why.
+    private func parsedSource(engine: Engine) async throws -> TorrentSource {
+        let lowered = source.lowercased()
+        do {
+            if lowered.hasPrefix("magnet:") { return .magnet(try MagnetLink(source)) }
+            if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
+                return .metainfo(try Metainfo(bytes: try await engine.downloadTorrentFile(from: source)))
+            }
+            return .metainfo(try Metainfo(path: source))
+        } catch let error as TrackerError {
+            printError("rill fetch: cannot download \(source): \(error.reason.summary)")
+        } catch {
+            printError("rill fetch: \(error)")
+        }
+        await engine.shutdown()
+        throw ExitCode(2)
     }
 }

@@ -114,3 +114,47 @@ import Web
         }
     }
 }
+
+/// Adding by URL: the `.torrent` is fetched from a real HTTP server (Python's) through the engine's HTTP client.
+@Suite(.timeLimit(.minutes(1))) struct TorrentURLAddTests {
+    @Test func aTorrentURLAndAMagnetURLAreAddedAndAMissingFileIsABadRequest() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("linked.torrent", TorrentRoutesTests.torrentFile(name: "linked.mkv"))
+        let port = freeTCPPort()
+        let server = try ManagedProcess(
+            name: "http-server", executable: "/usr/bin/python3",
+            arguments: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", directory.path, "\(port)"],
+            logDirectory: directory.path
+        )
+        defer { _ = server.kill() }
+        try await waitUntilAccepting(port: port)
+
+        try await TorrentRoutesTests().withLibrary(directory) { library in
+            try await withLiveServer(library: library) { api, _ in
+                let url = "http://127.0.0.1:\(port)/linked.torrent"
+                let added = try #require(try await TorrentRoutesTests.request(api, "POST", "/api/v1/torrents", body: Array("{\"url\":\"\(url)\"}".utf8)))
+                #expect(added.status == 201, "\(added.body)")
+                let magnet = "magnet:?xt=urn:btih:c9e15763f722f23e98a29decdfae341b98d53056&dn=ByURL"
+                let byMagnet = try #require(try await TorrentRoutesTests.request(api, "POST", "/api/v1/torrents", body: Array("{\"url\":\"\(magnet)\"}".utf8)))
+                #expect(byMagnet.status == 201)
+                let list = try #require(try await TorrentRoutesTests.request(api, "GET", "/api/v1/torrents"))
+                #expect(list.body.contains("\"linked.mkv\"") && list.body.contains("\"ByURL\""))
+
+                let missing = try #require(try await TorrentRoutesTests.request(api, "POST", "/api/v1/torrents", body: Array("{\"url\":\"http://127.0.0.1:\(port)/nothing.torrent\"}".utf8)))
+                #expect(missing.status == 400 && missing.body.contains("HTTP status 404"), "\(missing.body)")
+                let ftp = try #require(try await TorrentRoutesTests.request(api, "POST", "/api/v1/torrents", body: Array("{\"url\":\"ftp://127.0.0.1/x.torrent\"}".utf8)))
+                #expect(ftp.status == 400 && ftp.body.contains("unsupported scheme"), "\(ftp.body)")
+            }
+        }
+    }
+
+    /// Polls until something accepts on `port` (Python takes a moment to start).
+    private func waitUntilAccepting(port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if await offPool({ (try? RawHTTPConnection(port: port)) != nil }) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("nothing accepted on port \(port)")
+    }
+}

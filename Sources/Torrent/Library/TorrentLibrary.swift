@@ -25,6 +25,8 @@ public actor TorrentLibrary {
     public enum Source: Sendable {
         case magnet(String)
         case torrentFile([UInt8])
+        /// A magnet, or an `http`/`https` link to a `.torrent` file (downloaded through the engine's binding).
+        case url(String)
     }
 
     /// Adds every stored torrent back to the engine (paused ones stay paused). A record that no longer parses
@@ -60,19 +62,37 @@ public actor TorrentLibrary {
 
     /// Adds a torrent and records it. Adding one that is already there returns its info-hash unchanged.
     public func add(_ source: Source, paused: Bool = false) async throws(LibraryError) -> InfoHash {
+        switch source {
+        case .magnet(let text): return try await add(magnet: text, torrentFile: nil, paused: paused)
+        case .torrentFile(let bytes): return try await add(magnet: nil, torrentFile: bytes, paused: paused)
+        case .url(let text) where text.lowercased().hasPrefix("magnet:"):
+            return try await add(magnet: text, torrentFile: nil, paused: paused)
+        case .url(let text):
+            let bytes: [UInt8]
+            do {
+                bytes = try await engine.downloadTorrentFile(from: text)
+            } catch {
+                throw .invalid("cannot download \(text): \(error.reason.summary)")
+            }
+            return try await add(magnet: nil, torrentFile: bytes, paused: paused)
+        }
+    }
+
+    /// Adds a magnet or a `.torrent` file (exactly one is given) and records it.
+    private func add(magnet: String?, torrentFile: [UInt8]?, paused: Bool) async throws(LibraryError) -> InfoHash {
         let torrentSource: TorrentSource
         var record: TorrentRecord
         let now = Int64(WallClock.unixSeconds())
         do {
-            switch source {
-            case .magnet(let text):
+            if let text = magnet {
                 let magnet = try MagnetLink(text)
                 torrentSource = .magnet(magnet)
                 record = TorrentRecord(
                     infoHash: magnet.infoHash.hex, name: magnet.displayName ?? magnet.infoHash.hex, magnet: text,
                     metainfo: nil, savePath: downloadDirectory, paused: paused, addedAt: now
                 )
-            case .torrentFile(let bytes):
+            } else {
+                let bytes = torrentFile ?? []
                 let metainfo = try Metainfo(bytes: bytes)
                 torrentSource = .metainfo(metainfo)
                 record = TorrentRecord(
@@ -85,7 +105,7 @@ public actor TorrentLibrary {
         }
         if let existing = try? await store.read({ try TorrentTable.find(record.infoHash, in: $0) }) {
             record = existing
-            if record.metainfo == nil, case .metainfo = torrentSource { record.metainfo = (source.bytes) }
+            if record.metainfo == nil, case .metainfo = torrentSource { record.metainfo = torrentFile }
         }
         let saved = record
         do {
@@ -154,12 +174,6 @@ public actor TorrentLibrary {
         } catch {
             throw .storage("\(error)")
         }
-    }
-}
-
-extension TorrentLibrary.Source {
-    var bytes: [UInt8]? {
-        if case .torrentFile(let bytes) = self { bytes } else { nil }
     }
 }
 

@@ -14,6 +14,8 @@ public final class Engine: Sendable {
     private let disk: NIOThreadPool
     /// libcurl blocks: HTTP announces get threads of their own so a slow tracker never delays the disk.
     private let trackerThreads: NIOThreadPool
+    /// HTTP through the engine's binding and resolver: announces and `.torrent` downloads.
+    let http: BoundHTTPClient
     private let directory: NIOLoopBoundBox<SessionDirectory>
     private let listener = Mutex<(any Channel)?>(nil)
     public var loop: any EventLoop { group.next() }
@@ -29,8 +31,10 @@ public final class Engine: Sendable {
         self.group = group
         self.disk = disk
         self.trackerThreads = trackerThreads
+        let http = BoundHTTPClient(threadPool: trackerThreads, resolver: configuration.resolver)
+        self.http = http
         let trackers = TrackerClients(
-            http: HTTPTracker(threadPool: trackerThreads, resolver: configuration.resolver),
+            http: HTTPTracker(client: http),
             udp: UDPTracker(group: group, resolver: configuration.resolver)
         )
         // Sent into a box bound to its loop: from here on only code running on `loop` can touch it.

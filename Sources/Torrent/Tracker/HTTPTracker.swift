@@ -1,92 +1,33 @@
-import NIOPosix
-
-/// Announces to HTTP and HTTPS trackers (BEP 3, BEP 23, BEP 7) through libcurl.
+/// Announces to HTTP and HTTPS trackers (BEP 3, BEP 23, BEP 7) through a ``BoundHTTPClient``.
 ///
-/// Contract:
-/// - Every host name goes through the engine's ``HostResolver`` and reaches libcurl as a `CURLOPT_RESOLVE`
-///   entry; IP literals need none. libcurl's own resolver is never used, environment proxies are ignored, and
-///   redirects (at most ``Configuration/maxRedirects``, `http`/`https` only) are followed here, one resolved hop
-///   at a time, so no hop leaves the binding.
-/// - ``NetworkBinding`` is applied with `CURLOPT_INTERFACE`: `if!<interface>` (SO_BINDTODEVICE; a missing
-///   interface fails the transfer, it never falls back to the default route) or, without an interface,
-///   `host!<source address>`. `allowsIPv6 == false` keeps both resolution and connection on IPv4.
-/// - The response body is capped (``HTTPAnnounceResponseParser/maxBodySize``) inside the write callback, so an
-///   endless or huge body costs at most that much memory.
-///
-/// Threading: `curl_easy_perform` blocks its thread for up to the timeout. Running it on a NIO event loop would
-/// stall every channel on that loop, and running it on the Swift cooperative pool (2–4 threads on a Pi) would
-/// starve all async code; so each transfer runs on the `NIOThreadPool` passed in, which owns real threads meant
-/// for blocking work. Give trackers their own small pool (one or two threads) rather than the disk-I/O pool: a
-/// slow tracker then delays other announces, never piece writes. The number of queued transfers is bounded by
-/// the number of announcers, each of which has at most one announce in flight. Cancelling the calling task aborts
-/// the transfer from libcurl's progress callback within about a second.
+/// Contract: the announce query is built by ``HTTPAnnounceQuery``; resolution, binding, redirects, the body cap
+/// and threading are the client's (see ``BoundHTTPClient``). A 200 answer is parsed with the configured
+/// ``HTTPAnnounceResponseParser``; another status gives the tracker's bencoded failure reason when it sent
+/// one, else ``TrackerError/Reason/httpStatus(_:)``. Give trackers a client on their own small thread pool
+/// rather than the disk-I/O pool: a slow tracker then delays other announces, never piece writes.
 public final class HTTPTracker: TrackerClient {
-    /// Limits and identity of HTTP announces.
-    public struct Configuration: Sendable {
-        /// Longest time one transfer (one redirect hop) may take; the per-call timeout can only shorten it.
-        public var timeout: Duration = .seconds(30)
-        /// Longest time to establish a connection.
-        public var connectTimeout: Duration = .seconds(10)
-        /// Most redirects followed.
-        public var maxRedirects = 3
-        /// Body size and bencode limits.
-        public var parser = HTTPAnnounceResponseParser()
-        public var userAgent = "Rill/0.1"
-        /// A CA bundle for HTTPS, or `nil` for libcurl's default.
-        public var caInfoPath: String?
+    private let client: BoundHTTPClient
+    private let parser: HTTPAnnounceResponseParser
 
-        public init() {}
-    }
-
-    private let threadPool: NIOThreadPool
-    private let resolver: any HostResolver
-    private let configuration: Configuration
-
-    /// - Parameters:
-    ///   - threadPool: started pool whose threads run the blocking libcurl transfers.
-    ///   - resolver: the engine's resolver (Netguard's, over the tunnel).
-    public init(threadPool: NIOThreadPool, resolver: any HostResolver, configuration: Configuration = Configuration()) {
-        self.threadPool = threadPool
-        self.resolver = resolver
-        self.configuration = configuration
+    public init(client: BoundHTTPClient, parser: HTTPAnnounceResponseParser = HTTPAnnounceResponseParser()) {
+        self.client = client
+        self.parser = parser
     }
 
     public func announce(
         _ request: AnnounceRequest, to url: TrackerURL, binding: NetworkBinding, timeout: Duration
     ) async throws(TrackerError) -> AnnounceResponse {
-        guard url.scheme == .http || url.scheme == .https else {
-            throw TrackerError(url: url.text, reason: .unsupportedScheme(url.scheme.rawValue))
-        }
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var current = url
-        var target = HTTPAnnounceQuery.url(for: request, tracker: url)
-        var hops = 0
-        while true {
-            let remaining = deadline - clock.now
-            guard remaining > .zero else { throw TrackerError(url: url.text, reason: .timeout(seconds: timeout.seconds)) }
-            let response = try await fetch(target, host: current, binding: binding, budget: remaining, reportAs: url)
-            if let location = response.location {
-                hops += 1
-                guard hops <= configuration.maxRedirects else {
-                    throw TrackerError(url: url.text, reason: .network("more than \(configuration.maxRedirects) redirects"))
-                }
-                let next = try TrackerURL(Self.absolute(location, relativeTo: current))
-                guard next.scheme == .http || next.scheme == .https else {
-                    throw TrackerError(url: url.text, reason: .network("redirect to unsupported scheme \(next.scheme.rawValue)"))
-                }
-                current = next
-                target = next.requestURL
-                continue
-            }
-            return try interpret(response, url: url)
-        }
+        let target = HTTPAnnounceQuery.url(for: request, tracker: url)
+        let response = try await client.get(
+            url, target: target, binding: binding, timeout: timeout, maxBodySize: parser.maxBodySize
+        )
+        return try interpret(response, url: url)
     }
 
     /// Success on 200; otherwise the tracker's bencoded failure reason when it sent one, else the status.
-    private func interpret(_ response: CurlTransfer.Response, url: TrackerURL) throws(TrackerError) -> AnnounceResponse {
+    private func interpret(_ response: BoundHTTPClient.Response, url: TrackerURL) throws(TrackerError) -> AnnounceResponse {
         do throws(TrackerError.Reason) {
-            let parsed = try configuration.parser.parse(response.body)
+            let parsed = try parser.parse(response.body)
             guard response.status == 200 else { throw TrackerError.Reason.httpStatus(response.status) }
             return parsed
         } catch let reason {
@@ -95,77 +36,5 @@ public final class HTTPTracker: TrackerClient {
             }
             throw TrackerError(url: url.text, reason: reason)
         }
-    }
-
-    private func fetch(
-        _ target: String, host: TrackerURL, binding: NetworkBinding, budget: Duration, reportAs url: TrackerURL
-    ) async throws(TrackerError) -> CurlTransfer.Response {
-        let addresses = try await TrackerAddressResolution.addresses(for: host, binding: binding, resolver: resolver)
-        var transfer = CurlTransfer.Request(
-            url: target,
-            timeoutMilliseconds: min(configuration.timeout, budget).milliseconds,
-            connectTimeoutMilliseconds: min(configuration.connectTimeout, budget).milliseconds,
-            maxBodySize: configuration.parser.maxBodySize,
-            userAgent: configuration.userAgent,
-            caInfoPath: configuration.caInfoPath
-        )
-        if host.literalAddress == nil {
-            let list = addresses.map(TrackerAddressResolution.curlText).joined(separator: ",")
-            transfer.resolve = ["\(host.host):\(host.port):\(list)"]
-        }
-        if let interface = binding.interfaceName {
-            transfer.interface = "if!\(interface)"
-        } else if let source = binding.sourceAddress {
-            transfer.interface = "host!\(source)"
-        }
-        transfer.ipv4Only = !binding.allowsIPv6
-
-        let cancellation = CurlTransfer.Cancellation()
-        let request = transfer
-        let result: Result<CurlTransfer.Response, CurlTransfer.CurlFailure>
-        do {
-            result = try await withTaskCancellationHandler {
-                try await threadPool.runIfActive { CurlTransfer.perform(request, cancellation: cancellation) }
-            } onCancel: {
-                cancellation.cancel()
-            }
-        } catch is CancellationError {
-            throw TrackerError(url: url.text, reason: .cancelled)
-        } catch {
-            throw TrackerError(url: url.text, reason: .network("tracker thread pool is not running"))
-        }
-        switch result {
-        case .success(let response): return response
-        case .failure(.tooLarge): throw TrackerError(url: url.text, reason: .responseTooLarge(limit: configuration.parser.maxBodySize))
-        case .failure(.timedOut): throw TrackerError(url: url.text, reason: .timeout(seconds: min(configuration.timeout, budget).seconds))
-        case .failure(.cancelled): throw TrackerError(url: url.text, reason: .cancelled)
-        case .failure(.failed(let message)): throw TrackerError(url: url.text, reason: .network(TrackerError.Reason.networkText(message.utf8)))
-        }
-    }
-
-    /// Resolves a `Location` value against the URL that answered with it.
-    static func absolute(_ location: String, relativeTo base: TrackerURL) -> String {
-        if location.contains("://") { return location }
-        if location.hasPrefix("//") { return "\(base.scheme.rawValue):\(location)" }
-        let origin = "\(base.scheme.rawValue)://\(base.authority)"
-        if location.hasPrefix("/") { return origin + location }
-        let path = base.pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/"
-        let directory = path.lastIndex(of: "/").map { path[...$0] } ?? "/"
-        return origin + directory + location
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, at least 1 for positive durations, clamped to `Int`.
-    var milliseconds: Int {
-        let (seconds, attoseconds) = components
-        let total = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        return total <= 0 ? 0 : Int(min(total.rounded(.up), Double(Int32.max)))
-    }
-
-    /// Seconds as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -60,7 +60,7 @@ public final class UDPTracker: TrackerClient {
     ) async throws(TrackerError) -> AnnounceResponse {
         guard url.scheme == .udp else { throw TrackerError(url: url.text, reason: .unsupportedScheme(url.scheme.rawValue)) }
         let deadline = ContinuousClock.now + timeout
-        let addresses = try await TrackerAddressResolution.addresses(for: url, binding: binding, resolver: resolver)
+        let addresses = try await BoundAddressResolution.addresses(for: url, binding: binding, resolver: resolver)
         let address = addresses[0]
         let ipv6 = address.count == 16
         let remote: SocketAddress

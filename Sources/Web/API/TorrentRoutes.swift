@@ -68,7 +68,7 @@ struct TorrentRoutes {
         })
     }
 
-    /// A magnet in a JSON body (`{"magnet": "..."}`), or the .torrent file itself as the body
+    /// A magnet or a URL in a JSON body (`{"magnet": "..."}`, `{"url": "..."}`), or the .torrent file itself as the body
     /// (`Content-Type: application/x-bittorrent`).
     private static func source(of request: Request, context: RillRequestContext) async throws -> TorrentLibrary.Source {
         if request.headers[.contentType]?.hasPrefix("application/x-bittorrent") == true {
@@ -76,8 +76,9 @@ struct TorrentRoutes {
             return .torrentFile(Array(body.readableBytesView))
         }
         let add = try await request.decode(as: AddTorrent.self, context: context)
-        guard let magnet = add.magnet else { throw APIError.badRequest("send {\"magnet\": \"magnet:?...\"} or a .torrent file as application/x-bittorrent") }
-        return .magnet(magnet)
+        if let magnet = add.magnet { return .magnet(magnet) }
+        if let url = add.url { return .url(url) }
+        throw APIError.badRequest("send {\"magnet\": \"magnet:?...\"}, {\"url\": \"https://.../file.torrent\"} or a .torrent file as application/x-bittorrent")
     }
 
     private static func hash(_ context: RillRequestContext) throws -> InfoHash {
@@ -112,6 +113,8 @@ struct AddedTorrent: ResponseEncodable {
 
 struct AddTorrent: Decodable {
     let magnet: String?
+    /// A magnet or an `http`/`https` link to a `.torrent` file.
+    let url: String?
 }
 
 struct FilePriorities: Decodable {

@@ -11,9 +11,9 @@ enum TrackerFixture {
     }
 
     static func http(resolver: any HostResolver = LiteralHostResolver(), maxRedirects: Int = 3) -> HTTPTracker {
-        var configuration = HTTPTracker.Configuration()
+        var configuration = BoundHTTPClient.Configuration()
         configuration.maxRedirects = maxRedirects
-        return HTTPTracker(threadPool: .singleton, resolver: resolver, configuration: configuration)
+        return HTTPTracker(client: BoundHTTPClient(threadPool: .singleton, resolver: resolver, configuration: configuration))
     }
 
     static func udp(initialTimeout: Duration = .milliseconds(200), maxAttempts: Int = 2, lifetime: Duration = .seconds(60)) -> UDPTracker {

@@ -1,6 +1,6 @@
-/// Turns a tracker URL's host into the addresses the binding allows, through the engine's ``HostResolver``
+/// Turns a URL's host into the addresses the binding allows, through the engine's ``HostResolver``
 /// (never libc's). IP literals need no resolver.
-enum TrackerAddressResolution {
+enum BoundAddressResolution {
     /// Most addresses kept for one host.
     static let maxAddresses = 8
 
