@@ -40,6 +40,8 @@ let package = Package(
         systemLibrary("CFuse3", pkgConfig: "fuse3", apt: "libfuse3-dev"),
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
         systemLibrary("CGpiod", pkgConfig: "libgpiod", apt: "libgpiod-dev"),
+        // libc calls behind _GNU_SOURCE (fallocate); nothing to link.
+        .systemLibrary(name: "CLinux"),
 
         .target(
             name: "Config",
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "Torrent",
             dependencies: [
-                "Bencode", "CCurl", "Store",
+                "Bencode", "CCurl", "CLinux", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -50,10 +50,48 @@ import Testing
         let all = Bitfield(count: 100, allSet: true)
         picker.peerHas(all)
         let now = ContinuousClock.now
-        picker.setDeadline(now + .seconds(2), forPiece: 70)
-        picker.setDeadline(now + .seconds(1), forPiece: 42)
+        picker.setDeadlines([(70, now + .seconds(2)), (42, now + .seconds(1))])
         let blocks = picker.pick(for: 1, peerHas: all, count: 6, outstanding: [])
         #expect(blocks.map(\.piece) == [42, 42, 42, 42, 70, 70])
+    }
+
+    @Test func aDeadlineMakesASkippedPieceWantedUntilItIsCleared() {
+        var picker = picker(pieces: 8)
+        let all = Bitfield(count: 8, allSet: true)
+        picker.peerHas(all)
+        picker.setPriorities(Array(repeating: .skip, count: 8))
+        #expect(picker.isComplete && picker.pick(for: 1, peerHas: all, count: 4, outstanding: []).isEmpty)
+        picker.setDeadlines([(5, .now + .seconds(1))])
+        #expect(!picker.isComplete && picker.isWanted(5) && !picker.isWanted(4))
+        #expect(picker.pick(for: 1, peerHas: all, count: 8, outstanding: []).map(\.piece) == [5, 5, 5, 5])
+        picker.setDeadlines([])
+        #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: []).isEmpty)
+    }
+
+    @Test func aPieceOverItsDeadlineIsAlsoAskedOfASecondPeer() {
+        var picker = picker(pieces: 8)
+        picker.allowsEndGame = false  // as for a stream-only torrent
+        let all = Bitfield(count: 8, allSet: true)
+        picker.peerHas(all)
+        picker.setPriorities(Array(repeating: .skip, count: 8))
+        picker.setDeadlines([(3, .now + .seconds(30))])
+        let first = picker.pick(for: 1, peerHas: all, count: 8, outstanding: [])
+        #expect(first.count == 4)
+        #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: []).isEmpty, "not late yet: nothing to share")
+        picker.setDeadlines([(3, .now - .milliseconds(1))])
+        let second = picker.pick(for: 2, peerHas: all, count: 8, outstanding: [])
+        #expect(Set(second) == Set(first), "late: the same blocks from another peer")
+        #expect(picker.pick(for: 3, peerHas: all, count: 8, outstanding: []).isEmpty, "at most two askers per block")
+    }
+
+    @Test func anEvictedPieceIsWantedAgainOnlyWhenSomethingAsksForIt() {
+        var picker = picker(pieces: 4)
+        picker.markHave(Bitfield(count: 4, allSet: true))
+        picker.setPriorities(Array(repeating: .skip, count: 4))
+        picker.unhave(2)
+        #expect(!picker.have[2] && picker.isComplete && picker.bytesMissing == Int64(picker.length(ofPiece: 2)))
+        picker.setDeadlines([(2, .now)])
+        #expect(!picker.isComplete && picker.isWanted(2))
     }
 
     @Test func skippedPiecesAreNeverRequested() {

@@ -23,6 +23,10 @@ public struct PiecePicker {
     public var randomFirstThreshold = 4
     /// In end-game, how many peers may be asked for the same block at once.
     public var endGameDuplicates: UInt8 = 2
+    /// Whether end-game duplicates are asked for at all. Off for stream-only torrents, whose wanted pieces are
+    /// only the readers' windows: "everything requested" is their normal state, and only pieces past their
+    /// deadline are worth asking twice.
+    public var allowsEndGame = true
     private var random: PickerRandom
 
     public init(pieceCount: Int, pieceLength: Int, totalLength: Int64, have: Bitfield? = nil, seed: UInt64? = nil) {
@@ -59,16 +63,39 @@ public struct PiecePicker {
 
     public func priority(ofPiece piece: Int) -> PiecePriority { priorities[piece] }
 
-    /// The streaming hook: request `piece` ahead of everything without an earlier deadline.
-    public mutating func setDeadline(_ deadline: ContinuousClock.Instant, forPiece piece: Int) {
-        deadlines[piece] = deadline
+    /// The streaming hook: these pieces are requested ahead of everything without an earlier deadline, even
+    /// when their priority is `skip` (a reader needs them). Replaces the earlier deadlines; out-of-range
+    /// pieces are ignored.
+    public mutating func setDeadlines(_ list: [(piece: Int, deadline: ContinuousClock.Instant)]) {
+        deadlines.removeAll(keepingCapacity: true)
+        for (piece, deadline) in list where piece >= 0 && piece < pieceCount {
+            deadlines[piece] = min(deadline, deadlines[piece] ?? deadline)
+        }
+        recountUnstarted()
     }
 
-    public mutating func clearDeadline(forPiece piece: Int) { deadlines[piece] = nil }
+    /// Pieces that have a deadline and are not verified yet.
+    public var pendingDeadlines: Int { deadlines.keys.count { !have[$0] } }
 
-    public mutating func clearAllDeadlines() { deadlines.removeAll() }
+    /// Wanted: not verified, and either not skipped or needed by a reader (it has a deadline).
+    public func isWanted(_ piece: Int) -> Bool {
+        !have[piece] && (priorities[piece] != .skip || deadlines[piece] != nil)
+    }
 
-    public func isWanted(_ piece: Int) -> Bool { priorities[piece] != .skip && !have[piece] }
+    /// Forgets a verified piece (the stream cache evicted it from the disk): it is wanted again if its priority
+    /// or a deadline asks for it.
+    public mutating func unhave(_ piece: Int) {
+        guard piece >= 0, piece < pieceCount, have.remove(piece) else { return }
+        if isWanted(piece), downloading[piece] == nil, !verifying.contains(piece) { unstartedWanted += 1 }
+    }
+
+    /// Bytes of all pieces not verified, wanted or not (what a tracker's `left` means for a torrent that is
+    /// fetched only where it is read).
+    public var bytesMissing: Int64 {
+        var missing: Int64 = 0
+        for piece in 0..<pieceCount where !have[piece] { missing += Int64(length(ofPiece: piece)) }
+        return missing
+    }
 
     /// Every wanted piece is requested or done: missing blocks may be asked of several peers.
     public var isEndGame: Bool { unstartedWanted == 0 }
@@ -107,12 +134,14 @@ public struct PiecePicker {
         var picked: [BlockRequest] = []
         guard count > 0 else { return picked }
 
-        // 1. Deadlines, earliest first.
+        // 1. Deadlines, earliest first; a piece past its deadline is asked of this peer too (time-critical).
         if !deadlines.isEmpty {
-            for (piece, _) in deadlines.sorted(by: { $0.value < $1.value }) where picked.count < count {
+            let now = ContinuousClock.now
+            for (piece, deadline) in deadlines.sorted(by: { $0.value < $1.value }) where picked.count < count {
                 guard peerHas[piece], isWanted(piece), !verifying.contains(piece) else { continue }
                 if downloading[piece] == nil { start(piece) }
                 takeUnrequested(from: piece, into: &picked, limit: count)
+                if deadline < now { takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: count) }
             }
         }
         // 2. Pieces already under way, the most advanced first.
@@ -129,7 +158,7 @@ public struct PiecePicker {
             takeUnrequested(from: piece, into: &picked, limit: count)
         }
         // 4. End-game: everything is requested; ask this peer too for blocks still missing.
-        if picked.count < count, unstartedWanted == 0 {
+        if picked.count < count, unstartedWanted == 0, allowsEndGame {
             takeEndGame(peerHas: peerHas, outstanding: outstanding, into: &picked, limit: count)
         }
         return picked
@@ -161,20 +190,40 @@ public struct PiecePicker {
     private mutating func takeEndGame(
         peerHas: Bitfield, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
     ) {
+        for piece in downloading.keys.sorted() where picked.count < limit && peerHas[piece] && isWanted(piece) {
+            takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: limit)
+        }
+    }
+
+    /// Blocks of `piece` not yet received and asked of fewer than ``endGameDuplicates`` peers, except those
+    /// this peer has outstanding already.
+    private mutating func takeDuplicates(
+        of piece: Int, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
+    ) {
         let duplicates = endGameDuplicates
-        for piece in downloading.keys.sorted() where picked.count < limit && peerHas[piece] {
-            let length = length(ofPiece: piece)
-            withProgress(of: piece) { progress in
-                for index in 0..<progress.blockCount where picked.count < limit {
-                    guard !progress.received[index], progress.requests[index] < duplicates else { continue }
-                    let candidate = Self.block(index, ofPiece: piece, pieceLength: length)
-                    guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
-                    if progress.requests[index] == 0 { progress.unrequested -= 1 }
-                    progress.requests[index] += 1
-                    picked.append(candidate)
-                }
+        let length = length(ofPiece: piece)
+        withProgress(of: piece) { progress in
+            for index in 0..<progress.blockCount where picked.count < limit {
+                guard !progress.received[index], progress.requests[index] < duplicates else { continue }
+                let candidate = Self.block(index, ofPiece: piece, pieceLength: length)
+                guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
+                if progress.requests[index] == 0 { progress.unrequested -= 1 }
+                progress.requests[index] += 1
+                picked.append(candidate)
             }
         }
+    }
+
+    /// Whether `piece` has a deadline (a reader needs it).
+    public func hasDeadline(_ piece: Int) -> Bool { deadlines[piece] != nil }
+
+    /// The pieces that have a deadline, in no order.
+    public var deadlinePieces: Dictionary<Int, ContinuousClock.Instant>.Keys { deadlines.keys }
+
+    /// Blocks of `piece` nobody has been asked for: all of them when it is not started, none when verified.
+    public func unrequestedBlocks(ofPiece piece: Int) -> Int {
+        if have[piece] || verifying.contains(piece) { return 0 }
+        return downloading[piece]?.unrequested ?? blockCount(ofPiece: piece)
     }
 
     /// A wanted, unstarted piece the peer has: random while we have few pieces, then highest priority and

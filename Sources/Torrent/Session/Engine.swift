@@ -16,7 +16,7 @@ public final class Engine: Sendable {
     private let trackerThreads: NIOThreadPool
     /// HTTP through the engine's binding and resolver: announces and `.torrent` downloads.
     let http: BoundHTTPClient
-    private let directory: NIOLoopBoundBox<SessionDirectory>
+    let directory: NIOLoopBoundBox<SessionDirectory>
     private let listener = Mutex<(any Channel)?>(nil)
     public var loop: any EventLoop { group.next() }
 
@@ -79,11 +79,12 @@ public final class Engine: Sendable {
     // MARK: - Torrents
 
     /// Adds a torrent and starts it. Data goes to `savePath`; resume data (and a magnet's fetched metadata) to
-    /// `stateDirectory` when given. Adding one that is already there adds the peers and changes nothing else.
+    /// `stateDirectory` when given. A `streamOnly` torrent fetches only the pieces readers give deadlines (see
+    /// ``setPieceDeadlines(_:of:)``) and may have pieces evicted (``evict(_:of:)``). Adding one that is already there adds the peers and changes nothing else.
     @discardableResult
     public func add(
         _ source: TorrentSource, savePath: String, stateDirectory: String? = nil, peers: [PeerAddress] = [],
-        filePriorities: [PiecePriority]? = nil, paused: Bool = false
+        filePriorities: [PiecePriority]? = nil, paused: Bool = false, streamOnly: Bool = false
     ) async throws -> InfoHash {
         let directory = directory
         return try await loop.submit {
@@ -98,6 +99,7 @@ public final class Engine: Sendable {
                 announceTiers: source.announceTiers, displayName: source.displayName
             )
             session.filePriorities = filePriorities
+            session.streamOnly = streamOnly
             if let info = source.info ?? Self.savedInfo(for: infoHash, in: stateDirectory) { session.attach(info) }
             directory.sessions[infoHash] = session
             session.start(paused: paused)
@@ -179,13 +181,6 @@ public final class Engine: Sendable {
         await onSession(infoHash) { $0.setFilePriorities(priorities) }
     }
 
-    /// The streaming hook: these pieces are fetched before anything with a later deadline. Replaces the
-    /// torrent's earlier deadlines; an empty list clears them.
-    public func setPieceDeadlines(_ deadlines: [(piece: Int, deadline: ContinuousClock.Instant)], of infoHash: InfoHash) async {
-        let copy = deadlines.map { PieceDeadline(piece: $0.piece, deadline: $0.deadline) }
-        await onSession(infoHash) { $0.setPieceDeadlines(copy.map { ($0.piece, $0.deadline) }) }
-    }
-
     /// Rate limits in bytes per second (0 = none): for one torrent, or engine-wide when `infoHash` is `nil`.
     public func setRateLimits(download: Int, upload: Int, of infoHash: InfoHash? = nil) async {
         guard let infoHash else {
@@ -211,7 +206,7 @@ public final class Engine: Sendable {
         }.get()) ?? []
     }
 
-    private func onSession(_ infoHash: InfoHash, _ body: @escaping @Sendable (TorrentSession) -> Void) async {
+    func onSession(_ infoHash: InfoHash, _ body: @escaping @Sendable (TorrentSession) -> Void) async {
         let directory = directory
         try? await loop.submit {
             if let session = directory.value.sessions[infoHash] { body(session) }
@@ -259,11 +254,6 @@ public final class Engine: Sendable {
         try? await trackerThreads.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
-}
-
-private struct PieceDeadline: Sendable {
-    let piece: Int
-    let deadline: ContinuousClock.Instant
 }
 
 /// A torrent stopped by an error before it completed.

@@ -21,7 +21,7 @@ extension TorrentSession {
             if let info { check(info) }
             return
         } else {
-            state = picker?.isComplete == true ? .seeding : .downloading
+            state = isDone ? .seeding : .downloading
         }
         connectMore()
         startAnnouncing()
@@ -32,27 +32,14 @@ extension TorrentSession {
         filePriorities = priorities
         guard let info, picker != nil else { return }
         picker?.setPriorities(Self.piecePriorities(priorities, layout: FileLayout(info: info), pieceCount: info.pieceCount))
-        guard let picker else { return }
-        if state == .seeding, !picker.isComplete { state = .downloading }
-        if state == .downloading, picker.isComplete {
+        guard picker != nil else { return }
+        if state == .seeding, !isDone { state = .downloading }
+        if state == .downloading, isDone {
             state = .seeding
             notifyCompletion(nil)
         }
         for peer in peers.values {
             updateInterest(peer)
-            peer.flush()
-        }
-    }
-
-    /// The streaming hook: fetch these pieces before anything with a later deadline. Replaces earlier deadlines.
-    func setPieceDeadlines(_ deadlines: [(piece: Int, deadline: ContinuousClock.Instant)]) {
-        guard let pieceCount = picker?.pieceCount else { return }
-        picker?.clearAllDeadlines()
-        for (piece, deadline) in deadlines where piece >= 0 && piece < pieceCount {
-            picker?.setDeadline(deadline, forPiece: piece)
-        }
-        for peer in peers.values {
-            fillRequests(peer)
             peer.flush()
         }
     }

@@ -120,7 +120,8 @@ extension TorrentSession {
         for peer in peers.values {
             if peer.has?[piece] != true { peer.send(.have(piece: piece)) }
         }
-        if picker?.isComplete == true, state == .downloading { completed() }
+        resolvePieceWaiters(piece)
+        if isDone, state == .downloading { completed() }
     }
 
     private func pieceFailed(_ piece: Int) {

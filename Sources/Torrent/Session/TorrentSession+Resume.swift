@@ -46,7 +46,7 @@ extension TorrentSession {
                 }
                 refreshAnnounceProgress()
                 startAnnouncing()
-                if picker?.isComplete == true {
+                if isDone {
                     state = .seeding
                     writeResume(force: true) {}
                     notifyCompletion(nil)
@@ -72,7 +72,9 @@ extension TorrentSession {
         resumeDirty = false
         resumeWriteInFlight = true
         lastResumeWrite = .now()
-        let have = picker.have, infoHash = infoHash
+        var claimed = picker.have
+        for piece in evicting { _ = claimed.remove(piece) }  // gone from the resume data before their holes are punched
+        let have = claimed, infoHash = infoHash
         directory.disk.runIfActive(eventLoop: loop) {
             storage.sync()
             AtomicFile.makeFolders(stateDirectory)

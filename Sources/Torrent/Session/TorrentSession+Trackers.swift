@@ -39,7 +39,9 @@ extension TorrentSession {
 
     /// The totals the next announce reports.
     func refreshAnnounceProgress() {
-        let left = picker?.bytesLeft ?? info?.totalLength ?? Int64(BlockRequest.standardLength)
+        // A stream-only torrent reports all it lacks: "0 left" would make it look like a seed, and trackers
+        // give seeds no seeds.
+        let left = (streamOnly ? picker?.bytesMissing : picker?.bytesLeft) ?? info?.totalLength ?? Int64(BlockRequest.standardLength)
         let progress = TrackerAnnouncer.Progress(uploaded: upload.total, downloaded: download.total, left: left)
         announceProgress.withLock { $0 = progress }
     }

@@ -10,7 +10,7 @@ extension TorrentSession {
               block.length <= 128 * 1024, block.begin + block.length <= info.length(ofPiece: block.piece) else {
             return peerMisbehaved(peer, "a request past the end: \(block)")
         }
-        guard !peer.amChoking, picker.have[block.piece] else {
+        guard !peer.amChoking, picker.have[block.piece], !evicting.contains(block.piece) else {
             if peer.supportsFast { peer.send(.reject(block)) }
             return
         }
@@ -30,12 +30,18 @@ extension TorrentSession {
                 return wakeWhenThrottled(for: peer.peerRequests[0].length)
             }
             let block = peer.peerRequests.removeFirst()
+            guard isReadable(block.piece) else {  // evicted since it was asked for
+                if peer.supportsFast { peer.send(.reject(block)) }
+                continue
+            }
             peer.readsInFlight += 1
+            pieceReads[block.piece, default: 0] += 1
             let allocator = peer.allocator
             directory.disk.runIfActive(eventLoop: loop) {
                 try storage.read(piece: block.piece, begin: block.begin, length: block.length, allocator: allocator)
             }.assumeIsolated().whenComplete { [self] result in
                 peer.readsInFlight -= 1
+                endRead(of: block.piece)
                 guard !peer.isClosed else { return }
                 switch result {
                 case .success(let data):

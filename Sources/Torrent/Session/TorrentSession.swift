@@ -65,6 +65,18 @@ final class TorrentSession {
     /// Callers of a write asked for while another was running.
     var resumeWaiters: [() -> Void] = []
 
+    // Streaming (see TorrentSession+Stream).
+    /// Fetched only where read: every piece `skip` unless a reader gives it a deadline; never "complete" until
+    /// every piece is here, and its pieces may be evicted.
+    var streamOnly = false
+    /// Readers waiting for a piece to be verified, by piece, each with an id so a cancelled wait can leave.
+    var pieceWaiters: [Int: [(id: Int, promise: EventLoopPromise<Void>)]] = [:]
+    var nextWaiterID = 0
+    /// Reads of verified data in flight, by piece: such a piece is not evicted under them.
+    var pieceReads: [Int: Int] = [:]
+    /// Pieces being evicted: already gone from the resume data, holes being punched; neither read nor uploaded.
+    var evicting = Set<Int>()
+
     var announcer: TrackerAnnouncer?
     let announceProgress = AnnounceProgressBox()
 
@@ -121,7 +133,10 @@ final class TorrentSession {
         let layout = FileLayout(info: info)
         storage = PieceStorage(layout: layout, root: savePath, maxOpenFiles: configuration.maxOpenFilesPerTorrent)
         var picker = PiecePicker(pieceCount: info.pieceCount, pieceLength: info.pieceLength, totalLength: info.totalLength)
-        if let filePriorities { picker.setPriorities(Self.piecePriorities(filePriorities, layout: layout, pieceCount: info.pieceCount)) }
+        picker.allowsEndGame = !streamOnly
+        if streamOnly, filePriorities == nil {
+            picker.setPriorities(Array(repeating: .skip, count: info.pieceCount))
+        } else if let filePriorities { picker.setPriorities(Self.piecePriorities(filePriorities, layout: layout, pieceCount: info.pieceCount)) }
         self.picker = picker
         for peer in peers.values { adoptEarlyAvailability(of: peer) }
     }
@@ -131,6 +146,7 @@ final class TorrentSession {
         guard !isStopped else { return whenDone() }
         isStopped = true
         tickTask?.cancel()
+        failPieceWaiters(.stopped)
         for peer in peers.values { peer.close(reason: "torrent stopped") }
         writeResume(force: true) { [self] in
             stopAnnouncing { [storage] in
@@ -162,6 +178,7 @@ final class TorrentSession {
         logger.error("torrent failed", metadata: ["reason": "\(message)"])
         state = .failed
         errorMessage = message
+        failPieceWaiters(.failed(message))
         for peer in peers.values { peer.close(reason: "torrent failed") }
         stopAnnouncing()
         notifyCompletion(message)

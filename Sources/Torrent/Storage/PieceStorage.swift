@@ -1,3 +1,4 @@
+import CLinux
 import Crypto
 import NIOCore
 import Synchronization
@@ -91,6 +92,24 @@ public final class PieceStorage: Sendable {
             if next < 0, errno != ENXIO { return true }  // SEEK_DATA unsupported: assume data
         }
         return false
+    }
+
+    /// Frees the disk blocks under piece `piece` (`fallocate` punching a hole; sizes stay), so the stream cache
+    /// can give space back. The bytes read as zeros afterwards; neighbouring pieces are untouched (the file system
+    /// zeroes partial blocks inside the range and frees whole ones). Files that do not exist are skipped.
+    public func discard(piece: Int, length: Int) throws(StorageError) {
+        for segment in layout.segments(at: layout.offset(piece: piece, begin: 0), length: length) {
+            if layout.files[segment.fileIndex].isPadding { continue }
+            let fd: Int32
+            do {
+                fd = try descriptor(for: segment.fileIndex, create: false)
+            } catch where error.errno == ENOENT {
+                continue
+            }
+            guard rill_punch_hole(fd, segment.fileOffset, Int64(segment.length)) == 0 else {
+                throw StorageError(path: path(ofFile: segment.fileIndex), operation: "punch a hole in", errno: errno)
+            }
+        }
     }
 
     // MARK: - Files
