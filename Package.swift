@@ -85,6 +85,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Stream",
+            dependencies: [
+                "Torrent",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Device",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -95,7 +104,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Config", "Store", "Device", "Torrent",
+                "Config", "Store", "Device", "Stream", "Torrent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "rill",
             dependencies: [
-                "Config", "Store", "Device", "Web", "Torrent",
+                "Config", "Store", "Device", "Stream", "Web", "Torrent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

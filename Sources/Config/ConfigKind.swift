@@ -10,6 +10,8 @@ enum ConfigKind: Sendable {
     case bytes(ClosedRange<Int>)
     /// One of the given words.
     case choice([String])
+    /// A size on a disk: bytes as for ``bytes(_:)``, or a share of the file system such as "80%".
+    case storageLimit
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -27,6 +29,12 @@ enum ConfigKind: Sendable {
                 return .failure(.init("must be a byte count such as 65536, \"64KiB\" or \"2MiB\", not \"\(text)\""))
             }
             return Self.checkBytes(number, in: range)
+        case (.storageLimit, .integer(let number)):
+            return number > 0 ? .success(value) : .failure(.init("must be more than 0 bytes"))
+        case (.storageLimit, .string(let text)):
+            return StorageLimit(parsing: text) == nil
+                ? .failure(.init("must be a size such as \"20GiB\" or a share of the disk such as \"80%\", not \"\(text)\""))
+                : .success(value)
         case (.choice(let words), .string(let word)):
             return words.contains(word)
                 ? .success(value)
@@ -41,7 +49,7 @@ enum ConfigKind: Sendable {
         switch self {
         case .integer:
             if let number = Int(text) { return .integer(number) }
-        case .bytes:
+        case .bytes, .storageLimit:
             if let number = Int(text) { return .integer(number) }
         case .text, .choice:
             break
@@ -54,6 +62,7 @@ enum ConfigKind: Sendable {
         case .text: "a string"
         case .integer: "a whole number"
         case .bytes: "a byte count"
+        case .storageLimit: "a size or a percentage"
         case .choice(let words): "one of \(words.joined(separator: ", "))"
         }
     }

@@ -38,6 +38,9 @@ enum ConfigSchema {
         bytes("engine.upload_rate_limit", 0...(1 << 34)) { $0.engine.uploadRateLimit = $1 },
         integer("engine.seed_ratio_limit_percent", 0...100_000) { $0.engine.seedRatioLimitPercent = $1 },
         integer("engine.seed_time_limit_minutes", 0...525_600) { $0.engine.seedTimeLimitMinutes = $1 },
+        bytes("stream.ram_cache_bytes", (4 << 20)...(1 << 30)) { $0.stream.ramCacheBytes = $1 },
+        storageLimit("stream.disk_cache_max") { $0.stream.diskCacheMax = $1 },
+        storageLimit("stream.disk_cache_target") { $0.stream.diskCacheTarget = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -63,6 +66,16 @@ enum ConfigSchema {
     ) -> ConfigKey {
         ConfigKey(path: path, kind: .integer(range)) { config, value in
             if case .integer(let number) = value { set(&config, number) }
+        }
+    }
+
+    private static func storageLimit(_ path: String, _ set: @escaping @Sendable (inout RillConfig, StorageLimit) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .storageLimit) { config, value in
+            switch value {
+            case .integer(let number): set(&config, .bytes(number))
+            case .string(let text): if let limit = StorageLimit(parsing: text) { set(&config, limit) }
+            default: break
+            }
         }
     }
 

@@ -51,5 +51,13 @@ public enum EmbeddedDefaults {
         seed_ratio_limit_percent = 0
         seed_time_limit_minutes = 0
 
+        [stream]
+        # RAM for verified pieces being streamed; never exceeded (readers wait instead).
+        ram_cache_bytes = "32MiB"
+        # Torrents added for streaming only live in a disk cache: above the max (bytes, or a share of the disk
+        # such as "80%"), the least recently read pieces outside every player's window are evicted down to the target.
+        disk_cache_max = "50%"
+        disk_cache_target = "40%"
+
         """
 }

@@ -15,6 +15,18 @@ public struct RillConfig: Sendable, Equatable {
     public var store: StoreSettings
     /// The BitTorrent engine's port, folders and limits.
     public var engine: EngineSettings
+    /// Streaming's caches.
+    public var stream: StreamSettings
+
+    /// The RAM piece cache and the disk cache of stream-only torrents.
+    public struct StreamSettings: Sendable, Equatable {
+        /// The RAM piece cache's budget; readers wait rather than exceed it.
+        public var ramCacheBytes: Int
+        /// Stream-only torrents may hold at most this much of the disk…
+        public var diskCacheMax: StorageLimit
+        /// …and eviction brings them down to this.
+        public var diskCacheTarget: StorageLimit
+    }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
     public struct HTTPSettings: Sendable, Equatable {
@@ -81,6 +93,7 @@ extension RillConfig {
             listenPort: 0, downloadDirectory: "", maxConnections: 0, maxPeersPerTorrent: 0, uploadSlots: 0,
             diskThreads: 0, maxPendingWriteBytes: 0, downloadRateLimit: 0, uploadRateLimit: 0,
             seedRatioLimitPercent: 0, seedTimeLimitMinutes: 0
-        )
+        ),
+        stream: StreamSettings(ramCacheBytes: 0, diskCacheMax: .bytes(0), diskCacheTarget: .bytes(0))
     )
 }

@@ -26,5 +26,11 @@ public enum Migrations {
                 ) WITHOUT ROWID;
                 """
         ),
+        Migration(
+            version: 3, name: "torrents.stream_only",
+            sql: """
+                ALTER TABLE torrents ADD COLUMN stream_only INTEGER NOT NULL DEFAULT 0;
+                """
+        ),
     ]
 }

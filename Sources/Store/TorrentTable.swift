@@ -15,10 +15,13 @@ public struct TorrentRecord: Sendable, Equatable {
     /// Unix seconds.
     public var addedAt: Int64
     public var completedAt: Int64?
+    /// Fetched only where it is read, in the stream cache (evictable); otherwise kept whole.
+    public var streamOnly: Bool
 
     public init(
         infoHash: String, name: String, magnet: String?, metainfo: [UInt8]?, savePath: String,
-        paused: Bool = false, filePriorities: [UInt8]? = nil, addedAt: Int64, completedAt: Int64? = nil
+        paused: Bool = false, filePriorities: [UInt8]? = nil, addedAt: Int64, completedAt: Int64? = nil,
+        streamOnly: Bool = false
     ) {
         self.infoHash = infoHash
         self.name = name
@@ -29,21 +32,22 @@ public struct TorrentRecord: Sendable, Equatable {
         self.filePriorities = filePriorities
         self.addedAt = addedAt
         self.completedAt = completedAt
+        self.streamOnly = streamOnly
     }
 }
 
 /// The `torrents` table.
 public enum TorrentTable {
-    private static let columns = "info_hash, name, magnet, metainfo, save_path, paused, file_priorities, added_at, completed_at"
+    private static let columns = "info_hash, name, magnet, metainfo, save_path, paused, file_priorities, added_at, completed_at, stream_only"
 
     /// Inserts the record, or replaces the one with the same info-hash.
     public static func save(_ record: TorrentRecord, in database: Database) throws {
-        try database.prepare("INSERT OR REPLACE INTO torrents (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try database.prepare("INSERT OR REPLACE INTO torrents (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(
                 .text(record.infoHash), .text(record.name), record.magnet.map(SQLValue.text) ?? .null,
                 record.metainfo.map(SQLValue.blob) ?? .null, .text(record.savePath), .integer(record.paused ? 1 : 0),
                 record.filePriorities.map(SQLValue.blob) ?? .null, .integer(record.addedAt),
-                record.completedAt.map(SQLValue.integer) ?? .null
+                record.completedAt.map(SQLValue.integer) ?? .null, .integer(record.streamOnly ? 1 : 0)
             )
             .run()
     }
@@ -68,7 +72,7 @@ public enum TorrentTable {
         TorrentRecord(
             infoHash: row.text(0) ?? "", name: row.text(1) ?? "", magnet: row.text(2), metainfo: row.blob(3),
             savePath: row.text(4) ?? "", paused: row.integer(5) != 0, filePriorities: row.blob(6),
-            addedAt: row.integer(7), completedAt: row.isNull(8) ? nil : row.integer(8)
+            addedAt: row.integer(7), completedAt: row.isNull(8) ? nil : row.integer(8), streamOnly: row.integer(9) != 0
         )
     }
 }

@@ -1,5 +1,6 @@
 import Device
 import Prometheus
+import Stream
 import Torrent
 
 /// What the routes need from the rest of the daemon. Grows as subsystems arrive (engine, VPN, ...).
@@ -15,15 +16,21 @@ public struct WebContext: Sendable {
 
     /// The torrents; `nil` in tests that run the web layer without an engine (the torrent routes are then absent).
     public let library: TorrentLibrary?
+    /// Streaming of files while they download; `nil` without an engine (the `/stream` routes are then absent).
+    public let streams: StreamService?
+    /// The disk cache of stream-only torrents, for `/api/v1/stream`.
+    public let diskCache: DiskCache?
 
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
-        library: TorrentLibrary? = nil
+        library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
         self.metrics = metrics
         self.startedAt = startedAt
         self.library = library
+        self.streams = streams
+        self.diskCache = diskCache
     }
 }

@@ -47,6 +47,10 @@ public enum WebServer {
         StatusRoutes(context: context).register(on: router)
         MetricsRoute(context: context).register(on: router)
         if let library = context.library { TorrentRoutes(library: library).register(on: router) }
+        if let streams = context.streams {
+            StreamRoutes(streams: streams).register(on: router)
+            StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
+        }
         return router
     }
 }

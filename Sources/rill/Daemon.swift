@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Store
+import Stream
 import Torrent
 import UnixSignals
 import Web
@@ -57,9 +58,12 @@ struct Daemon {
             stateDirectory: config.dataDirectory + "/torrents", logger: logger
         )
         states.set("engine", SubsystemState(.starting))
+        let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
+        let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
 
         let context = WebContext(
-            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library
+            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
+            streams: streams, diskCache: diskCache
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -73,6 +77,7 @@ struct Daemon {
             services: [
                 .init(service: StoreService(store: store, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
+                .init(service: StreamCacheService(cache: diskCache)),
                 .init(service: web),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -101,6 +106,28 @@ extension Daemon {
         configuration.seedTimeLimitSeconds = settings.seedTimeLimitMinutes * 60
         configuration.clientName = "Rill \(RillVersion.current)"
         return configuration
+    }
+}
+
+extension Daemon {
+    static func streamConfiguration(_ settings: RillConfig.StreamSettings) -> StreamConfiguration {
+        var configuration = StreamConfiguration()
+        configuration.ramCacheBytes = settings.ramCacheBytes
+        return configuration
+    }
+
+    /// The disk cache of stream-only torrents, its limits resolved against the download folder's file system.
+    static func diskCache(_ config: RillConfig, engine: Engine, streams: StreamService, logger: Logger) -> DiskCache {
+        let downloads = config.engine.downloadDirectory.hasPrefix("/")
+            ? config.engine.downloadDirectory : config.dataDirectory + "/" + config.engine.downloadDirectory
+        let capacity = Int64(SystemFacts.disk(at: downloads)?.totalBytes ?? SystemFacts.disk(at: config.dataDirectory)?.totalBytes ?? 0)
+        let maxBytes = config.stream.diskCacheMax.bytes(ofCapacity: capacity)
+        let targetBytes = config.stream.diskCacheTarget.bytes(ofCapacity: capacity)
+        logger.info("stream disk cache", metadata: ["max": "\(maxBytes)", "target": "\(targetBytes)"])
+        return DiskCache(
+            engine: engine, streams: streams, maxBytes: maxBytes, targetBytes: targetBytes,
+            statePath: config.dataDirectory + "/torrents/stream-cache.recency", logger: logger
+        )
     }
 }
 

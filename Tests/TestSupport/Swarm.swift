@@ -174,6 +174,30 @@ public struct Payload: Sendable {
         magnet = try field("magnet")
     }
 
+    /// A payload made by `make` — called with the path to create (`<directory>/<name>`) — instead of random bytes;
+    /// for media files the tests generate with ffmpeg.
+    public init(
+        in swarm: Swarm, name: String, pieceSize: Int, announce: [String] = [], make: (String) async throws -> Void
+    ) async throws {
+        let directory = try swarm.makeDirectory(name + "-payload")
+        self.name = name
+        self.directory = directory
+        torrent = directory + ".torrent"
+        try await make(directory + "/" + name)
+        let printed = try await swarm.runScript(
+            "make-torrent",
+            ["--piece-size", "\(pieceSize)"] + announce.flatMap { ["--announce", $0] } + [directory + "/" + name, torrent]
+        )
+        func field(_ key: String) throws -> String {
+            guard let line = printed.split(separator: "\n").first(where: { $0.hasPrefix(key + " ") }) else {
+                throw SwarmError.failed("make-torrent printed no \(key): \(printed)")
+            }
+            return String(line.dropFirst(key.count + 1))
+        }
+        infoHash = try field("info-hash")
+        magnet = try field("magnet")
+    }
+
     /// The magnet with an `x.pe` parameter for each peer (`"127.0.0.1:6881"`).
     public func magnet(peers: [String]) -> String {
         magnet + peers.map { "&x.pe=" + $0 }.joined()

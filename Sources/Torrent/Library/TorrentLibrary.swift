@@ -51,7 +51,7 @@ public actor TorrentLibrary {
                 try await engine.add(
                     source, savePath: record.savePath, stateDirectory: stateDirectory,
                     filePriorities: record.filePriorities.map { $0.compactMap(PiecePriority.init(rawValue:)) },
-                    paused: record.paused
+                    paused: record.paused, streamOnly: record.streamOnly
                 )
             } catch {
                 logger.error("cannot restore a torrent", metadata: ["info_hash": "\(record.infoHash)", "error": "\(error)"])
@@ -61,12 +61,15 @@ public actor TorrentLibrary {
     }
 
     /// Adds a torrent and records it. Adding one that is already there returns its info-hash unchanged.
-    public func add(_ source: Source, paused: Bool = false) async throws(LibraryError) -> InfoHash {
+    /// A `streamOnly` torrent is fetched only where it is read and lives in the stream cache; adding it again
+    /// without `streamOnly` keeps it (it is then downloaded whole and never evicted).
+    public func add(_ source: Source, paused: Bool = false, streamOnly: Bool = false) async throws(LibraryError) -> InfoHash {
+        let mode = AddMode(paused: paused, streamOnly: streamOnly)
         switch source {
-        case .magnet(let text): return try await add(magnet: text, torrentFile: nil, paused: paused)
-        case .torrentFile(let bytes): return try await add(magnet: nil, torrentFile: bytes, paused: paused)
+        case .magnet(let text): return try await add(magnet: text, torrentFile: nil, mode: mode)
+        case .torrentFile(let bytes): return try await add(magnet: nil, torrentFile: bytes, mode: mode)
         case .url(let text) where text.lowercased().hasPrefix("magnet:"):
-            return try await add(magnet: text, torrentFile: nil, paused: paused)
+            return try await add(magnet: text, torrentFile: nil, mode: mode)
         case .url(let text):
             let bytes: [UInt8]
             do {
@@ -74,12 +77,17 @@ public actor TorrentLibrary {
             } catch {
                 throw .invalid("cannot download \(text): \(error.reason.summary)")
             }
-            return try await add(magnet: nil, torrentFile: bytes, paused: paused)
+            return try await add(magnet: nil, torrentFile: bytes, mode: mode)
         }
     }
 
+    private struct AddMode {
+        var paused: Bool
+        var streamOnly: Bool
+    }
+
     /// Adds a magnet or a `.torrent` file (exactly one is given) and records it.
-    private func add(magnet: String?, torrentFile: [UInt8]?, paused: Bool) async throws(LibraryError) -> InfoHash {
+    private func add(magnet: String?, torrentFile: [UInt8]?, mode: AddMode) async throws(LibraryError) -> InfoHash {
         let torrentSource: TorrentSource
         var record: TorrentRecord
         let now = Int64(WallClock.unixSeconds())
@@ -89,7 +97,7 @@ public actor TorrentLibrary {
                 torrentSource = .magnet(magnet)
                 record = TorrentRecord(
                     infoHash: magnet.infoHash.hex, name: magnet.displayName ?? magnet.infoHash.hex, magnet: text,
-                    metainfo: nil, savePath: downloadDirectory, paused: paused, addedAt: now
+                    metainfo: nil, savePath: downloadDirectory, paused: mode.paused, addedAt: now, streamOnly: mode.streamOnly
                 )
             } else {
                 let bytes = torrentFile ?? []
@@ -97,7 +105,7 @@ public actor TorrentLibrary {
                 torrentSource = .metainfo(metainfo)
                 record = TorrentRecord(
                     infoHash: metainfo.infoHash.hex, name: metainfo.info.name, magnet: nil, metainfo: bytes,
-                    savePath: downloadDirectory, paused: paused, addedAt: now
+                    savePath: downloadDirectory, paused: mode.paused, addedAt: now, streamOnly: mode.streamOnly
                 )
             }
         } catch {
@@ -106,11 +114,18 @@ public actor TorrentLibrary {
         if let existing = try? await store.read({ try TorrentTable.find(record.infoHash, in: $0) }) {
             record = existing
             if record.metainfo == nil, case .metainfo = torrentSource { record.metainfo = torrentFile }
+            if record.streamOnly, !mode.streamOnly {  // streamed first, now kept
+                record.streamOnly = false
+                await engine.setStreamOnly(false, of: torrentSource.infoHash)
+            }
         }
         let saved = record
         do {
             try await store.write { try TorrentTable.save(saved, in: $0) }
-            return try await engine.add(torrentSource, savePath: record.savePath, stateDirectory: stateDirectory, paused: record.paused)
+            return try await engine.add(
+                torrentSource, savePath: record.savePath, stateDirectory: stateDirectory, paused: record.paused,
+                streamOnly: record.streamOnly
+            )
         } catch {
             throw .storage("\(error)")
         }

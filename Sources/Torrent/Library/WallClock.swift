@@ -5,8 +5,8 @@ import Musl
 #endif
 
 /// The real-time clock, for timestamps stored in records.
-enum WallClock {
-    static func unixSeconds() -> Int {
+public enum WallClock {
+    public static func unixSeconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return now.tv_sec

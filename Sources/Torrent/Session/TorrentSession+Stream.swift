@@ -23,6 +23,7 @@ extension TorrentSession {
         guard picker != nil else { return }
         picker?.setDeadlines(deadlines)
         if state == .seeding, !isDone { state = .downloading }
+        if streamOnly { cancelUnwantedRequests() }
         guard let picker, picker.pendingDeadlines > 0 else { return }
         for peer in peers.values {
             if !peer.amInterested { updateInterest(peer) }
@@ -40,6 +41,21 @@ extension TorrentSession {
             peer.outstanding.remove(block)
             self.picker?.returned(block)
             peer.send(.cancel(block))
+        }
+    }
+
+    /// A stream-only torrent wants only what readers need: requests for pieces that lost their deadline go.
+    private func cancelUnwantedRequests() {
+        guard let picker else { return }
+        for peer in peers.values {
+            let unwanted = peer.outstanding.filter { !picker.isWanted($0.piece) }
+            guard !unwanted.isEmpty else { continue }
+            for block in unwanted {
+                peer.outstanding.remove(block)
+                self.picker?.returned(block)
+                peer.send(.cancel(block))
+            }
+            peer.flush()
         }
     }
 

@@ -256,10 +256,12 @@ final class TorrentSession {
     // MARK: - Snapshots
 
     func snapshot() -> TorrentSnapshot {
-        var verified: Int64 = 0, wanted: Int64 = 0
+        var verified: Int64 = 0, wanted: Int64 = 0, held: Int64 = 0
         if let picker {
-            for piece in 0..<picker.pieceCount where picker.priority(ofPiece: piece) != .skip {
+            for piece in 0..<picker.pieceCount {
                 let length = Int64(picker.length(ofPiece: piece))
+                if picker.have[piece] { held += length }
+                guard picker.priority(ofPiece: piece) != .skip else { continue }
                 wanted += length
                 if picker.have[piece] { verified += length }
             }
@@ -271,7 +273,7 @@ final class TorrentSession {
             downloadRate: Int64(download.rate), uploadRate: Int64(upload.rate),
             peers: peers.count, knownPeers: knownPeers.count,
             pieces: info?.pieceCount ?? 0, piecesVerified: picker?.have.setCount ?? 0,
-            hashFailures: hashFailures, savePath: savePath
+            hashFailures: hashFailures, savePath: savePath, streamOnly: streamOnly, verifiedPieceBytes: held
         )
     }
 

@@ -19,6 +19,10 @@ public struct TorrentSnapshot: Sendable, Equatable, Codable {
     public var piecesVerified: Int
     public var hashFailures: Int
     public var savePath: String
+    /// Fetched only where read (the stream cache); otherwise kept whole.
+    public var streamOnly: Bool = false
+    /// Bytes of all verified pieces, wanted or not: what the torrent holds on disk.
+    public var verifiedPieceBytes: Int64 = 0
 
     /// 0...1 of the wanted bytes.
     public var progress: Double { wantedBytes > 0 ? Double(verifiedBytes) / Double(wantedBytes) : 0 }

@@ -10,8 +10,8 @@ private let systemWrite = Musl.write
 
 /// Whole-file writes that survive a crash or power cut at any instant: write a temporary file, fsync it,
 /// rename it over the old one, fsync the folder. Readers see the old or the new file, never a torn one.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError(path: temporary, operation: "create", errno: errno) }
@@ -42,7 +42,7 @@ enum AtomicFile {
     }
 
     /// The file's bytes, or `nil` when it is missing, unreadable or larger than `limit`.
-    static func read(_ path: String, limit: Int) -> [UInt8]? {
+    public static func read(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { _ = close(fd) }
@@ -59,7 +59,7 @@ enum AtomicFile {
     }
 
     /// Creates `path` and its parents (mode 0755); existing folders are fine.
-    static func makeFolders(_ path: String) {
+    public static func makeFolders(_ path: String) {
         var current = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
             current += (current.isEmpty || current == "/" ? "" : "/") + part

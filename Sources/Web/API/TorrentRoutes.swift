@@ -17,7 +17,10 @@ struct TorrentRoutes {
         torrents.post { request, context -> EditedResponse<AddedTorrent> in
             let source = try await Self.source(of: request, context: context)
             let paused = request.uri.queryParameters["paused"] == "true"
-            let hash = try await Self.api { () async throws(LibraryError) in try await library.add(source, paused: paused) }
+            let stream = request.uri.queryParameters["stream"] == "true"
+            let hash = try await Self.api { () async throws(LibraryError) in
+                try await library.add(source, paused: paused, streamOnly: stream)
+            }
             return EditedResponse(status: .created, response: AddedTorrent(infoHash: hash.hex))
         }
         torrents.get("events") { _, context -> Response in

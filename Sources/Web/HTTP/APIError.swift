@@ -24,6 +24,11 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(.badRequest, code: "bad_request", message: message)
     }
 
+    /// 503: the thing exists but cannot be served now (metadata not yet there, a piece late, the cache full).
+    public static func unavailable(_ message: String) -> APIError {
+        APIError(.serviceUnavailable, code: "unavailable", message: message)
+    }
+
     public static func payloadTooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than \(limit) bytes")
     }

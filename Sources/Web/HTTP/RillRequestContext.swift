@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -9,9 +10,12 @@ import Foundation
 /// The request context of every Rill route. Later parts add the authenticated user here.
 public struct RillRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The connection: long responses (streams) watch its `closeFuture` to stop the moment the client goes.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 
     /// The limit `request.decode` applies. Bodies are already bounded by `BodyLimitMiddleware` (and by the stricter

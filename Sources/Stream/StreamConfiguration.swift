@@ -1,0 +1,28 @@
+/// Limits and tuning of streaming. Defaults suit a 512 MiB Pi (DESIGN.md: RAM piece cache 32 MiB).
+public struct StreamConfiguration: Sendable {
+    /// The RAM piece cache's budget in bytes; never exceeded (readers wait instead).
+    public var ramCacheBytes = 32 << 20
+    /// The unit the cache holds and readers copy out: a slice of one piece.
+    public var chunkBytes = 256 << 10
+    /// The read-ahead window: at least this many bytes past a reader's position…
+    public var minReadaheadBytes = 8 << 20
+    /// …at most this many…
+    public var maxReadaheadBytes = 64 << 20
+    /// …and otherwise this many seconds of playback at the reader's measured rate, plus two seconds of what the
+    /// swarm delivers.
+    public var readaheadSeconds = 20.0
+    /// Of a video file in use, the first and last bytes fetched early and kept in the disk cache (MP4 `moov`,
+    /// MKV cues and seek heads live there).
+    public var headBytes = 4 << 20
+    public var tailBytes = 2 << 20
+    /// Longest a reader waits for one piece before the response ends with an error.
+    public var pieceWaitTimeout: Duration = .seconds(120)
+    /// Longest a reader of a magnet waits for its metadata.
+    public var metadataTimeout: Duration = .seconds(60)
+    /// Longest a reader waits for room in the RAM cache.
+    public var cacheWaitTimeout: Duration = .seconds(30)
+    /// How often the deadlines of torrents with readers are refreshed (rates change).
+    public var refreshInterval: Duration = .seconds(1)
+
+    public init() {}
+}
