@@ -142,6 +142,11 @@ let package = Package(
             dependencies: ["Config", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "StreamTests",
+            dependencies: ["Stream", "Torrent", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"], swiftSettings: strictSettings),
         .testTarget(
             name: "TorrentTests",
