@@ -175,13 +175,14 @@ public actor StreamService {
         nextReaderID += 1
         let piece = file.piece(at: position)
         readers[file.infoHash, default: [:]][nextReaderID] = Reader(file: file, position: position, piece: piece)
-        logger.debug("reader opened", metadata: ["file": "\(file.path)", "position": "\(position)"])
+        logger.debug("reader opened", metadata: ["reader": "\(nextReaderID)", "file": "\(file.path)", "position": "\(position)"])
         startRefreshing()
         await updateDeadlines(of: file.infoHash)
         return nextReaderID
     }
 
     private func close(_ id: Int, of infoHash: InfoHash) async {
+        logger.debug("reader closed", metadata: ["reader": "\(id)", "position": "\(readers[infoHash]?[id]?.position ?? -1)"])
         readers[infoHash]?[id] = nil
         if readers[infoHash]?.isEmpty == true { readers[infoHash] = nil }
         await updateDeadlines(of: infoHash)

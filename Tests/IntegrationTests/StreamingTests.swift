@@ -27,7 +27,7 @@ import Testing
             let data = try swarm.makeDirectory("rill-data")
             let environment = [
                 "RILL_DATA_DIRECTORY": data, "RILL_HTTP_PORT": "0", "RILL_ENGINE_LISTEN_PORT": "0",
-                "RILL_STREAM_DISK_CACHE_MAX": "6MiB", "RILL_STREAM_DISK_CACHE_TARGET": "4MiB",
+                "RILL_STREAM_DISK_CACHE_MAX": "6MiB", "RILL_STREAM_DISK_CACHE_TARGET": "4MiB", "RILL_LOG_LEVEL": "debug",
             ]
             var rill = try RillProcess(environment: environment, workingDirectory: data)
             var port = try rill.waitUntilListening()
@@ -77,14 +77,17 @@ import Testing
                 #expect(try Data(contentsOf: URL(fileURLWithPath: reader.file)) == original[reader.part], "bytes \(reader.part)")
             }
 
-            // A client that leaves mid-way: its reader is gone within a second.
+            // A client that leaves mid-way: its reader is gone at once (~0.2 s here; 3 s allowed for a loaded machine).
             _ = try? await Self.run(swarm, "/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "0.3", "--limit-rate", "100K", url])
-            #expect(try await Self.waitFor(port: port, field: "readers", within: .seconds(1)) { $0 == 0 })
+            let left = ContinuousClock.now
+            let gone = try await Self.waitFor(port: port, field: "readers", within: .seconds(3)) { $0 == 0 }
+            #expect(gone, "\(rill.log.split(separator: "\n").filter { $0.contains("reader") }.joined(separator: "\n"))")
+            print("streaming: the reader of a client that left was gone after \(ContinuousClock.now - left)")
 
             // Eviction: the whole file (10 MiB) has passed through a 6 MiB disk cache; it goes back to ≤ 6 MiB, and a
             // full read still gives every byte (evicted pieces are fetched again).
             #expect(try await Self.waitFor(port: port, field: "disk_cache_evicted_bytes", within: .seconds(15)) { $0 > 0 })
-            #expect(try await Self.status(port)["disk_cache_bytes"].map { $0 <= 6 << 20 } == true)
+            #expect(try await Self.waitFor(port: port, field: "disk_cache_bytes", within: .seconds(15)) { $0 <= 6 << 20 })
             #expect(try await Self.fetch(swarm, url, range: "0-") == original)
             let status = try await Self.status(port)
             #expect(status["ram_cache_peak_bytes"]! <= status["ram_cache_budget"]!)
