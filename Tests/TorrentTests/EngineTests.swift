@@ -54,7 +54,11 @@ import Testing
         let hash = try await leecher.add(.magnet(magnet), savePath: directory.path + "/leech", stateDirectory: directory.path + "/state")
         try await leecher.waitUntilComplete(hash)
         #expect(torrent.downloaded(at: directory.path + "/leech") == torrent.data)
-        #expect(AtomicFile.read(directory.path + "/state/\(hash.hex).torrent", limit: 1 << 20) != nil)
+        // The fetched metadata is saved off the loop: it may land just after completion.
+        let saved = directory.path + "/state/\(hash.hex).torrent"
+        let deadline = ContinuousClock.now + .seconds(5)
+        while AtomicFile.read(saved, limit: 1 << 20) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(AtomicFile.read(saved, limit: 1 << 20) != nil)
         await leecher.shutdown()
         await seeder.shutdown()
     }
