@@ -173,12 +173,13 @@ public actor StreamService {
 
     private func open(_ file: StreamFile, at position: Int64) async -> Int {
         nextReaderID += 1
+        let id = nextReaderID  // taken before the await: another reader may open meanwhile (actor reentrancy)
         let piece = file.piece(at: position)
-        readers[file.infoHash, default: [:]][nextReaderID] = Reader(file: file, position: position, piece: piece)
-        logger.debug("reader opened", metadata: ["reader": "\(nextReaderID)", "file": "\(file.path)", "position": "\(position)"])
+        readers[file.infoHash, default: [:]][id] = Reader(file: file, position: position, piece: piece)
+        logger.debug("reader opened", metadata: ["reader": "\(id)", "file": "\(file.path)", "position": "\(position)"])
         startRefreshing()
         await updateDeadlines(of: file.infoHash)
-        return nextReaderID
+        return id
     }
 
     private func close(_ id: Int, of infoHash: InfoHash) async {
