@@ -22,6 +22,13 @@ enum Posix {
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
+
+    /// CLOCK_MONOTONIC in seconds: the clock every process on the machine shares (tests compare with it).
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
 }
 
 /// A failed system call: which one and the `errno` it left.
