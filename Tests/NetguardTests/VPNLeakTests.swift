@@ -73,7 +73,7 @@ import Testing
         let refused = try api.request("PUT", "/api/v1/vpn", bodyFile: bad, contentType: "text/plain")
         #expect(refused.status == 400)
         #expect(refused.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "invalid_vpn_config")
-        #expect(refused.body.contains("wireguard.conf:10: Endpoint"), "\(refused.body)")
+        #expect(refused.body.contains("wireguard.conf:9: Endpoint"), "\(refused.body)")
         #expect(!refused.body.contains(S.privateB))
         try await Task.sleep(for: .seconds(2))
         let beforeTunnel = try lab.leaks()
@@ -98,7 +98,7 @@ import Testing
         let fastDone = try await lab.waitUntilComplete(lab.fast, timeout: .seconds(60))
         let fastSeconds = fastDone - putAt
         let throttledStarted = try await api.waitFor("/api/v1/torrents/\(lab.throttled.infoHash)", timeout: .seconds(30)) {
-            ($0["verified_bytes"] as? Int ?? 0) > 0
+            (($0["torrent"] as? [String: Any])?["verified_bytes"] as? Int ?? 0) > 0
         }
         #expect(throttledStarted != nil, "the throttled torrent got nothing: \(lab.rill.log.suffix(3000))")
 
@@ -108,7 +108,9 @@ import Testing
             let before = try api.get("/api/v1/vpn").json
             let switches = (before["kill_switch"] as? [String: Any])?["switches"] as? Int ?? 0
             let startMono = Clocks.monotonic(), startReal = Clocks.realtime()
-            if !command.isEmpty { try lab.client.ip(command) }
+            if !command.isEmpty {
+                do { try lab.client.ip(command) } catch { Issue.record("\(label): \(error)\n\(lab.rill.log.suffix(3000))"); throw error }
+            }
             let after = try await api.waitFor("/api/v1/vpn", timeout: .seconds(online && command.isEmpty ? 15 : 5)) {
                 let killSwitch = $0["kill_switch"] as? [String: Any]
                 return killSwitch?["online"] as? Bool == online && (killSwitch?["switches"] as? Int ?? 0) > switches
@@ -146,15 +148,17 @@ import Testing
         let frames = try lab.lan.packets(matching: "ether src \(lab.clientMAC)")
         let wireguard = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and udp port 51820")
         let answers = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and tcp src port \(Self.httpPort)")
-        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), other \(frames.count - wireguard.count - answers.count)), leaks \(leaks.count)")
+        let kernel = try lab.kernelFrames()
+        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), kernel ARP/ND/MLD/ICMP-for-WireGuard \(kernel)), leaks \(leaks.count)")
         #expect(leaks.isEmpty, "engine traffic outside the tunnel:\n\(leaks.prefix(20).map(\.description).joined(separator: "\n"))")
         print("VPN leak test: fast torrent (\(lab.fast.name), \(lab.fastSize >> 20) MiB) complete \(String(format: "%.2f", fastSeconds)) s after the PUT: \(String(format: "%.1f", Double(lab.fastSize) / fastSeconds / 1_048_576)) MiB/s through wireguard-go")
         // Inside the tunnel: the last frame from the client's tunnel address after each offline step.
         let inner = try lab.tunnel.packets(matching: "src host 10.214.0.2")
         for (label, _, at) in results where ["link down", "address removed", "deleted"].contains(label) {
             let next = results.first { $0.2 > at && $0.0 != label }?.2 ?? .infinity
-            let last = inner.filter { $0.time >= at && $0.time < next }.map(\.time).max()
-            print("VPN leak test: \(label): last client packet inside the tunnel \(last.map { String(format: "%.1f ms", ($0 - at) * 1000) } ?? "none") after the change")
+            let before = inner.filter { $0.time < at }.map(\.time).max()
+            let during = inner.filter { $0.time >= at && $0.time < next }
+            print("VPN leak test: \(label): last client packet inside the tunnel \(before.map { String(format: "%.1f ms", (at - $0) * 1000) } ?? "-") before the change, \(during.count) while offline\(during.last.map { String(format: " (last %.1f ms after)", ($0.time - at) * 1000) } ?? "")")
         }
     }
 }
