@@ -8,10 +8,12 @@ import Musl
 enum Posix {
     #if canImport(Glibc)
     static let datagram = Int32(SOCK_DGRAM.rawValue)
+    static let stream = Int32(SOCK_STREAM.rawValue)
     static let raw = Int32(SOCK_RAW.rawValue)
     static let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
     #else
     static let datagram = SOCK_DGRAM
+    static let stream = SOCK_STREAM
     static let raw = SOCK_RAW
     static let closeOnExec = SOCK_CLOEXEC
     #endif

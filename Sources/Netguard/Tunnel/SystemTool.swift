@@ -8,10 +8,10 @@ import Musl
 /// shell: arguments are passed as they are).
 ///
 /// Contract: the tool is looked up on `PATH` and in the sbin folders (a daemon's `PATH` may lack them). It starts
-/// with an environment of `PATH` and the given variables only, no signal blocked and default dispositions (the daemon's threads block the signals it handles), standard
-/// input `input` or /dev/null, and no other descriptor of ours (all are close-on-exec). Its output and error
-/// output are read to the end (up to 64 KiB each kept) on a thread of its own, then it is reaped: the caller's
-/// task only awaits. A non-zero exit is a ``TunnelError/Reason/commandFailed(_:status:output:)`` with the error
+/// with an environment of `PATH` and the given variables only, no signal blocked and default dispositions (the
+/// daemon's threads block the signals it handles), standard input `input` (an unlinked 0600 file) or /dev/null,
+/// and no other descriptor of ours (all are close-on-exec). Its output and error output (socket pairs) are read
+/// to the end (up to 64 KiB each kept) on a thread of its own, then it is reaped: the caller's task only awaits. A non-zero exit is a ``TunnelError/Reason/commandFailed(_:status:output:)`` with the error
 /// output (or the output), never the input: secrets go in through standard input only.
 enum SystemTool {
     static let searchFolders = ["/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"]
@@ -80,16 +80,18 @@ struct ChildOutcome: Sendable {
 /// The blocking part of ``SystemTool/run(_:_:input:environment:)``: spawn, feed, read, reap.
 enum ChildProcess {
     static func run(path: String, arguments: [String], input: [UInt8]?, environment: [String], limit: Int) -> ChildOutcome {
-        var stdinPipe: [Int32] = [-1, -1], stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
-        guard makePipe(&stdinPipe), makePipe(&stdoutPipe), makePipe(&stderrPipe) else {
-            for fd in stdinPipe + stdoutPipe + stderrPipe where fd >= 0 { close(fd) }
-            return ChildOutcome(status: -1, output: "", error: "pipe: \(String(cString: strerror(errno)))")
+        var stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
+        let inputFile = input.map(inputDescriptor) ?? -1
+        defer { if inputFile >= 0 { close(inputFile) } }
+        guard input == nil || inputFile >= 0, makePipe(&stdoutPipe), makePipe(&stderrPipe) else {
+            for fd in stdoutPipe + stderrPipe where fd >= 0 { close(fd) }
+            return ChildOutcome(status: -1, output: "", error: "standard streams: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if input != nil {
-            posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        if inputFile >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, inputFile, 0)
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
@@ -109,13 +111,11 @@ enum ChildProcess {
         defer { (argv + envp).forEach { free($0) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] { close(fd) }
+        for fd in [stdoutPipe[1], stderrPipe[1]] { close(fd) }
         guard spawned == 0 else {
-            for fd in [stdinPipe[1], stdoutPipe[0], stderrPipe[0]] { close(fd) }
+            for fd in [stdoutPipe[0], stderrPipe[0]] { close(fd) }
             return ChildOutcome(status: -1, output: "", error: "posix_spawn \(path): \(String(cString: strerror(spawned)))")
         }
-        if let input { writeAll(input, to: stdinPipe[1]) }
-        close(stdinPipe[1])
         let (output, error) = readBoth(stdoutPipe[0], stderrPipe[0], limit: limit)
         close(stdoutPipe[0])
         close(stderrPipe[0])
@@ -125,22 +125,35 @@ enum ChildProcess {
         return ChildOutcome(status: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self))
     }
 
-    /// A pipe whose ends are close-on-exec (other threads may spawn meanwhile; `pipe2` is not visible here).
+    /// A connected pair of close-on-exec stream sockets, used as a pipe (`pipe2` is not visible from Swift, and
+    /// `pipe` + `fcntl` would leave a window in which another thread's child inherits the ends).
     private static func makePipe(_ ends: inout [Int32]) -> Bool {
-        guard pipe(&ends) == 0 else { return false }
-        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return true
+        socketpair(AF_UNIX, Posix.stream | Posix.closeOnExec, 0, &ends) == 0
     }
 
-    /// Writes everything (a closed pipe, EPIPE, ends it early: the tool did not want it all).
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    /// The input as a file the child reads from the start: created 0600 and close-on-exec in /tmp, unlinked at
+    /// once (it never has a name while it holds the bytes), written, rewound. A file and not a pipe, because
+    /// `wg setconf NAME /dev/stdin` must be able to open its standard input by name. -1 on failure.
+    private static func inputDescriptor(_ bytes: [UInt8]) -> Int32 {
+        let path = "/tmp/.rill-input-\(UInt64.random(in: 0 ... .max))"
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return -1 }
+        unlink(path)
         var done = 0
         while done < bytes.count {
             let count = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return }
+            guard count > 0 else {
+                close(fd)
+                return -1
+            }
             done += count
         }
+        guard lseek(fd, 0, SEEK_SET) == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
     }
 
     /// Reads both pipes to their ends with `poll`, keeping up to `limit` bytes of each.
