@@ -161,4 +161,35 @@ import Testing
             print("VPN leak test: \(label): last client packet inside the tunnel \(before.map { String(format: "%.1f ms", (at - $0) * 1000) } ?? "-") before the change, \(during.count) while offline\(during.last.map { String(format: " (last %.1f ms after)", ($0.time - at) * 1000) } ?? "")")
         }
     }
+
+    /// A stored file whose tunnel cannot be made (here: an interface name Linux refuses, so neither kernel
+    /// WireGuard nor wireguard-go can make it): the engine stays offline and the status says why.
+    @Test(.enabled(if: unavailableReason == nil, "\(unavailableReason ?? "")"))
+    func aStoredTunnelThatCannotBeMadeKeepsTheEngineOfflineAndSaysWhy() async throws {
+        let namespace = try NetworkNamespace("vf")
+        defer { namespace.remove() }
+        let scratch = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/data/vpn", withIntermediateDirectories: true)
+        try Self.clientFile.write(toFile: scratch.path + "/data/vpn/wireguard.conf", atomically: true, encoding: .utf8)
+        let rill = try RillDaemon(config: """
+            [data]
+            directory = "\(scratch.path)/data"
+            [http]
+            host = "127.0.0.1"
+            port = 18081
+            [vpn]
+            interface = "rwg-name-far-too-long"
+            """, directory: scratch.path, namespace: namespace)
+        defer { rill.stop() }
+        let api = RillAPI(namespace: namespace, base: "http://127.0.0.1:18081")
+        let vpn = try await api.waitFor("/api/v1/vpn", timeout: .seconds(20)) { $0["error"] is String }
+        #expect(vpn != nil, "no bring-up error reported: \(rill.log.suffix(2000))")
+        #expect(vpn?["configured"] as? Bool == true)
+        #expect(vpn?["message"] as? String == "VPN down — downloads paused")
+        let reason = (vpn?["kill_switch"] as? [String: Any])?["reason"] as? String ?? ""
+        #expect(reason.hasPrefix("the tunnel could not be brought up"), "\(reason)")
+        let status = try api.get("/api/v1/status").json
+        let detail = ((status["subsystems"] as? [String: Any])?["vpn"] as? [String: Any])?["detail"] as? String ?? ""
+        #expect(detail.hasPrefix("VPN down — downloads paused"), "\(detail)")
+    }
 }
