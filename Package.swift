@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Config", "Store", "Device", "Stream", "Torrent",
+                "Config", "Store", "Device", "Stream", "Torrent", "Netguard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "rill",
             dependencies: [
-                "Config", "Store", "Device", "Stream", "Web", "Torrent",
+                "Config", "Store", "Device", "Stream", "Web", "Torrent", "Netguard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -41,6 +41,12 @@ enum ConfigSchema {
         bytes("stream.ram_cache_bytes", (4 << 20)...(1 << 30)) { $0.stream.ramCacheBytes = $1 },
         storageLimit("stream.disk_cache_max") { $0.stream.diskCacheMax = $1 },
         storageLimit("stream.disk_cache_target") { $0.stream.diskCacheTarget = $1 },
+        text("vpn.interface") { $0.vpn.interface = $1 },
+        ConfigKey(path: "vpn.mode", kind: .choice(["auto", "required"])) { config, value in
+            if case .string(let word) = value { config.vpn.mode = word }
+        },
+        integer("vpn.routing_table", 1...2_147_483_647) { $0.vpn.routingTable = $1 },
+        integer("vpn.rule_priority", 1...32_765) { $0.vpn.rulePriority = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

@@ -59,5 +59,16 @@ public enum EmbeddedDefaults {
         disk_cache_max = "50%"
         disk_cache_target = "40%"
 
+        [vpn]
+        # The WireGuard interface Rill makes from the file pasted in the web UI (kernel WireGuard, else
+        # wireguard-go); every engine socket is bound to it.
+        interface = "wg0"
+        # "auto": once a WireGuard file is stored, the engine uses the tunnel or nothing (kill switch).
+        # "required": the engine stays offline until a WireGuard file is stored.
+        mode = "auto"
+        # The routing table and rule priority for the tunnel's own routes (the LAN's default route stays).
+        routing_table = 51820
+        rule_priority = 5210
+
         """
 }

@@ -28,6 +28,9 @@ public struct RillConfig: Sendable, Equatable {
         public var diskCacheTarget: StorageLimit
     }
 
+    /// The WireGuard tunnel the engine is confined to.
+    public var vpn: VPNSettings
+
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
     public struct HTTPSettings: Sendable, Equatable {
         /// The address to listen on; `0.0.0.0` for every interface.
@@ -74,6 +77,22 @@ public struct RillConfig: Sendable, Equatable {
         public var seedTimeLimitMinutes: Int
     }
 
+    /// Where the VPN interface is made and how strict the kill switch is.
+    public struct VPNSettings: Sendable, Equatable {
+        /// The WireGuard interface's name; every engine socket is bound to it.
+        public var interface: String
+        /// `auto`: the engine is confined to the VPN once a WireGuard file is stored; `required`: the engine
+        /// stays offline until one is.
+        public var mode: String
+        /// The policy-routing table for the tunnel's routes.
+        public var routingTable: Int
+        /// The priority of the rules that send the tunnel address's traffic to that table.
+        public var rulePriority: Int
+
+        /// Whether the engine must stay offline without a VPN.
+        public var isRequired: Bool { mode == "required" }
+    }
+
     /// The configuration with only the embedded defaults applied.
     public static var defaults: RillConfig {
         get throws(ConfigError) { try ConfigLoader.load(file: nil, environment: [:]) }
@@ -94,6 +113,7 @@ extension RillConfig {
             diskThreads: 0, maxPendingWriteBytes: 0, downloadRateLimit: 0, uploadRateLimit: 0,
             seedRatioLimitPercent: 0, seedTimeLimitMinutes: 0
         ),
-        stream: StreamSettings(ramCacheBytes: 0, diskCacheMax: .bytes(0), diskCacheTarget: .bytes(0))
+        stream: StreamSettings(ramCacheBytes: 0, diskCacheMax: .bytes(0), diskCacheTarget: .bytes(0)),
+        vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0)
     )
 }

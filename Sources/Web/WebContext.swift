@@ -1,4 +1,5 @@
 import Device
+import Netguard
 import Prometheus
 import Stream
 import Torrent
@@ -21,9 +22,13 @@ public struct WebContext: Sendable {
     /// The disk cache of stream-only torrents, for `/api/v1/stream`.
     public let diskCache: DiskCache?
 
+    /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
+    public let vpn: VPNManager?
+
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
-        library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil
+        library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
+        vpn: VPNManager? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -32,5 +37,6 @@ public struct WebContext: Sendable {
         self.library = library
         self.streams = streams
         self.diskCache = diskCache
+        self.vpn = vpn
     }
 }

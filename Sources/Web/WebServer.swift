@@ -51,6 +51,7 @@ public enum WebServer {
             StreamRoutes(streams: streams).register(on: router)
             StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
         }
+        if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router) }
         return router
     }
 }

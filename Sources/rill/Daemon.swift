@@ -2,6 +2,7 @@ import Config
 import Device
 import Logging
 import Metrics
+import Netguard
 import Prometheus
 import ServiceLifecycle
 import Store
@@ -60,10 +61,11 @@ struct Daemon {
         states.set("engine", SubsystemState(.starting))
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
+        let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
 
         let context = WebContext(
             states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache
+            streams: streams, diskCache: diskCache, vpn: vpn
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -76,6 +78,8 @@ struct Daemon {
         var group = ServiceGroupConfiguration(
             services: [
                 .init(service: StoreService(store: store, states: states)),
+                // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
+                .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
                 .init(service: web),

@@ -45,5 +45,8 @@ final class DedicatedThread: Sendable {
     /// Waits for the thread to end. Call once.
     func join() { _ = pthread_join(handle, nil) }
 
+    /// Lets the thread's resources go when it ends, for threads nobody joins. Call once, instead of `join()`.
+    func detach() { _ = pthread_detach(handle) }
+
     private static func optional(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? { pointer }
 }

@@ -8,10 +8,12 @@ import Musl
 enum Posix {
     #if canImport(Glibc)
     static let datagram = Int32(SOCK_DGRAM.rawValue)
+    static let stream = Int32(SOCK_STREAM.rawValue)
     static let raw = Int32(SOCK_RAW.rawValue)
     static let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
     #else
     static let datagram = SOCK_DGRAM
+    static let stream = SOCK_STREAM
     static let raw = SOCK_RAW
     static let closeOnExec = SOCK_CLOEXEC
     #endif
@@ -21,6 +23,13 @@ enum Posix {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+
+    /// CLOCK_MONOTONIC in seconds: the clock every process on the machine shares (tests compare with it).
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }
 

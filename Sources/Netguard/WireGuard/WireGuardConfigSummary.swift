@@ -19,6 +19,11 @@ public struct WireGuardConfigSummary: Sendable, Equatable, Codable {
         public let endpoint: WireGuardEndpoint?
         public let allowedIPs: [IPNetwork]
         public let persistentKeepalive: UInt16?
+
+        // "allowedIps" so that snake-case encoders (the API's) say `allowed_ips`, not `allowed_i_ps`.
+        enum CodingKeys: String, CodingKey {
+            case publicKey, hasPresharedKey, endpoint, allowedIPs = "allowedIps", persistentKeepalive
+        }
     }
 
     public let interface: Interface

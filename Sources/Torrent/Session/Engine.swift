@@ -17,11 +17,15 @@ public final class Engine: Sendable {
     /// HTTP through the engine's binding and resolver: announces and `.torrent` downloads.
     let http: BoundHTTPClient
     let directory: NIOLoopBoundBox<SessionDirectory>
-    private let listener = Mutex<(any Channel)?>(nil)
+    /// Where the engine may send; ``setNetwork(_:)`` changes it.
+    let network: EngineNetwork
+    let listener: PeerListener
+    let logger: Logger
     public var loop: any EventLoop { group.next() }
 
     public init(configuration: EngineConfiguration, logger: Logger, peerID: PeerID = .random()) {
         self.configuration = configuration
+        self.logger = logger
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let disk = NIOThreadPool(numberOfThreads: max(1, configuration.diskThreads))
         disk.start()
@@ -31,49 +35,37 @@ public final class Engine: Sendable {
         self.group = group
         self.disk = disk
         self.trackerThreads = trackerThreads
-        let http = BoundHTTPClient(threadPool: trackerThreads, resolver: configuration.resolver)
+        let network = EngineNetwork(.online(configuration.binding, resolver: configuration.resolver))
+        self.network = network
+        // HTTP and UDP resolve through the network box, so they follow the resolver ``setNetwork(_:)`` sets.
+        let http = BoundHTTPClient(threadPool: trackerThreads, resolver: network)
         self.http = http
         let trackers = TrackerClients(
             http: HTTPTracker(client: http),
-            udp: UDPTracker(group: group, resolver: configuration.resolver)
+            udp: UDPTracker(group: group, resolver: network)
         )
         // Sent into a box bound to its loop: from here on only code running on `loop` can touch it.
-        directory = NIOLoopBoundBox.makeBoxSendingValue(
-            SessionDirectory(configuration: configuration, loop: loop, disk: disk, peerID: peerID, trackers: trackers, logger: logger),
+        let directory = NIOLoopBoundBox.makeBoxSendingValue(
+            SessionDirectory(
+                configuration: configuration, loop: loop, disk: disk, peerID: peerID, trackers: trackers,
+                network: network, logger: logger
+            ),
             eventLoop: loop
         )
+        self.directory = directory
+        listener = PeerListener(group: group, loop: loop, directory: directory, configuration: configuration)
     }
 
-    /// Opens the listener for incoming peers; returns the port.
+    /// Opens the listener for incoming peers (bound as the current network says); returns the port. While the
+    /// engine is offline it opens nothing and returns the configured port: the listener opens when the engine
+    /// comes online (``setNetwork(_:)``).
     @discardableResult
     public func listen() async throws -> Int {
-        let directory = directory
-        let configuration = configuration
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.recvAllocator, value: PeerChannel.receiveAllocator)
-            .childChannelOption(.writeBufferWaterMark, value: PeerChannel.writeWaterMark)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let directory = directory.value
-                    guard directory.hasConnectionRoom, let remote = channel.remoteAddress,
-                          let address = PeerAddress(socketAddress: remote) else {
-                        throw PeerWireError(.protocolViolation, "no room for another connection")
-                    }
-                    let peer = PeerConnection(
-                        key: directory.makeKey(), address: address, isOutgoing: false, session: nil,
-                        directory: directory, initialDepth: TorrentSession.initialDepth
-                    )
-                    try PeerChannel.install(peer, on: channel, maxMessageLength: configuration.maxMessageLength)
-                }
-            }
-            .bind(host: configuration.listenHost, port: configuration.listenPort)
-            .get()
-        let port = channel.localAddress?.port ?? 0
-        try await loop.submit { directory.value.listenPort = port }.get()
-        listener.withLock { $0 = channel }
-        return port
+        guard let binding = network.binding else {
+            listener.markWanted()
+            return configuration.listenPort
+        }
+        return try await listener.open(binding: binding)
     }
 
     // MARK: - Torrents
@@ -245,11 +237,7 @@ public final class Engine: Sendable {
             }
         }
         try? await promise.futureResult.get()
-        let channel = listener.withLock { channel in
-            defer { channel = nil }
-            return channel
-        }
-        try? await channel?.close()
+        await listener.close(forget: true)
         try? await disk.shutdownGracefully()
         try? await trackerThreads.shutdownGracefully()
         try? await group.shutdownGracefully()

@@ -12,6 +12,8 @@ final class SessionDirectory {
     let logger: Logger
     /// HTTP and UDP tracker clients shared by every torrent.
     let trackers: any TrackerClient
+    /// Where sockets may go: peers are dialled and admitted only while it is online, with its binding.
+    let network: EngineNetwork
     var sessions: [InfoHash: TorrentSession] = [:]
     /// The engine-wide rate limits, shared by every torrent.
     var downloadLimit: TokenBucket
@@ -23,9 +25,10 @@ final class SessionDirectory {
 
     init(
         configuration: EngineConfiguration, loop: any EventLoop, disk: NIOThreadPool, peerID: PeerID,
-        trackers: any TrackerClient, logger: Logger
+        trackers: any TrackerClient, network: EngineNetwork, logger: Logger
     ) {
         self.trackers = trackers
+        self.network = network
         downloadLimit = TokenBucket(rate: configuration.downloadRateLimit)
         uploadLimit = TokenBucket(rate: configuration.uploadRateLimit)
         self.configuration = configuration

@@ -16,6 +16,7 @@ extension TorrentSession {
     /// Dials known peers while there is room for more connections.
     func connectMore() {
         guard !isStopped, state != .paused, state != .failed, state != .checking else { return }
+        guard let binding = directory.network.binding else { return }  // offline: dial nobody
         // Seeding, we dial too: some clients (transmission) never dial a loopback or LAN peer themselves. A
         // connection between two seeds is closed as soon as both bitfields are known.
         let now = NIODeadline.now()
@@ -26,14 +27,18 @@ extension TorrentSession {
                   directory.hasConnectionRoom else { return }
             guard !connecting.contains(address), !connected.contains(address), !banned.contains(address) else { continue }
             if let until = blocked[address], until > now { continue }
-            dial(address)
+            dial(address, binding: binding)
         }
     }
 
-    private func dial(_ address: PeerAddress) {
+    /// Connects to `address` with the engine's binding applied to the socket before it connects
+    /// (``PeerSocketBinding``: the dial fails rather than leave unbound).
+    private func dial(_ address: PeerAddress, binding: NetworkBinding) {
         let socketAddress: SocketAddress
+        let localAddress: SocketAddress?
         do {
             socketAddress = try SocketAddress(ipAddress: address.host, port: Int(address.port))
+            localAddress = try PeerSocketBinding.localAddress(for: address, binding: binding)
         } catch {
             knownPeers.remove(address)
             return
@@ -44,13 +49,15 @@ extension TorrentSession {
         let bound = NIOLoopBound(self, eventLoop: loop)
         let configuration = configuration
         let initialDepth = Self.initialDepth
-        ClientBootstrap(group: loop)
+        var bootstrap = ClientBootstrap(group: loop)
+        if let localAddress { bootstrap = bootstrap.bind(to: localAddress) }
+        bootstrap
             .connectTimeout(.seconds(Int64(configuration.connectTimeoutSeconds)))
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.recvAllocator, value: PeerChannel.receiveAllocator)
             .channelOption(.writeBufferWaterMark, value: PeerChannel.writeWaterMark)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                PeerSocketBinding.bindToDevice(binding, channel: channel).flatMapThrowing {
                     let session = bound.value
                     let peer = PeerConnection(
                         key: key, address: address, isOutgoing: true, session: session,
@@ -63,16 +70,23 @@ extension TorrentSession {
             .assumeIsolated()
             .whenComplete { [self] result in
                 connecting.remove(address)
-                if case .failure = result {
+                switch result {
+                case .failure(let error):
                     directory.connectionCount -= 1
+                    if error is PeerBindingError { logger.debug("peer socket not bound", metadata: ["reason": "\(error)"]) }
                     block(address, for: .seconds(60))
+                case .success(let channel) where directory.network.binding != binding:
+                    channel.close(promise: nil)  // the network changed while connecting
+                case .success:
+                    break
                 }
             }
     }
 
     /// The peer's handshake matched this torrent: admit it and say what we have.
     func peerHandshaken(_ peer: PeerConnection) {
-        guard !banned.contains(peer.listenAddress), peers.count < configuration.maxPeersPerTorrent, !isStopped else {
+        guard !banned.contains(peer.listenAddress), peers.count < configuration.maxPeersPerTorrent, !isStopped,
+              directory.network.isOnline else {
             return peer.close(reason: "no room or banned")
         }
         if peers.values.contains(where: { $0.peerID == peer.peerID }) {

@@ -6,17 +6,18 @@ import Synchronization
 /// reads the totals from a box the session refreshes every tick, and hands peers back to the loop.
 extension TorrentSession {
     func startAnnouncing() {
-        guard announcer == nil, !announceTiers.isEmpty, !isStopped, state != .paused, state != .failed else { return }
+        guard announcer == nil, !announceTiers.isEmpty, !isStopped, state != .paused, state != .failed,
+              directory.network.isOnline else { return }
         refreshAnnounceProgress()
         let tiers = TrackerTiers(announce: nil, announceList: announceTiers)
         let bound = NIOLoopBound(self, eventLoop: loop)
         let loop = loop
-        let binding = configuration.binding
+        let network = directory.network
         let progress = announceProgress
         let announcer = TrackerAnnouncer(
             infoHash: infoHash, peerID: directory.peerID, port: UInt16(clamping: directory.listenPort), tiers: tiers,
             client: directory.trackers,
-            binding: { binding },
+            binding: { network.binding },  // read for every announce: nothing is sent while offline
             progress: { progress.withLock { $0 } },
             onPeers: { peers in loop.execute { bound.value.addPeers(peers) } },
             logger: logger

@@ -33,6 +33,9 @@ final class TorrentSession {
     var connecting = Set<PeerAddress>()
     /// Addresses we will not dial again (banned, or refused us recently), with when they may be retried.
     var blocked: [PeerAddress: NIODeadline] = [:]
+    /// `blocked` as it was when the engine went offline: restored when it comes back, so the dials and
+    /// connections the outage broke do not keep their peers blocked.
+    var blockedBeforeOffline: [PeerAddress: NIODeadline]?
     /// Peers that sent data failing the hash check, by listen address.
     var banned = Set<PeerAddress>()
 

@@ -11,10 +11,18 @@ private let systemWrite = Musl.write
 /// Whole-file writes that survive a crash or power cut at any instant: write a temporary file, fsync it,
 /// rename it over the old one, fsync the folder. Readers see the old or the new file, never a torn one.
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
+    /// Writes `bytes` to `path` with permission `mode` (also when a stale temporary file had another one).
+    /// (`UInt32`, not `mode_t`: a C type in the public interface moves header ownership in importing targets.)
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644) throws(StorageError) {
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let mode = mode_t(mode)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StorageError(path: temporary, operation: "create", errno: errno) }
+        guard fchmod(fd, mode) == 0 else {
+            let code = errno
+            _ = close(fd)
+            throw StorageError(path: temporary, operation: "chmod", errno: code)
+        }
         var done = 0
         while done < bytes.count {
             let count = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + done, bytes.count - done) }

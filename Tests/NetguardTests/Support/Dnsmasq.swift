@@ -17,15 +17,17 @@ final class Dnsmasq {
     private let directory: TemporaryDirectory
     private let child: ChildProcess
 
-    /// Starts it listening on `addresses`:`port` (a free port on 127.0.0.1 by default), inside `namespace` if given.
-    init(addresses: [String] = ["127.0.0.1"], port: UInt16? = nil, namespace: NetworkNamespace? = nil) throws {
+    /// Starts it listening on `addresses`:`port` (a free port on 127.0.0.1 by default), inside `namespace` if given,
+    /// with `extraRecords` (dnsmasq options such as `--address=/name/1.2.3.4`) besides `records`.
+    init(addresses: [String] = ["127.0.0.1"], port: UInt16? = nil, namespace: NetworkNamespace? = nil,
+         extraRecords: [String] = []) throws {
         directory = try TemporaryDirectory()
         self.port = try port ?? Self.freeUDPPort()
         let arguments = [
             "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-hosts", "--no-resolv", "--bind-interfaces",
             "--port=\(self.port)", "--user=root", "--pid-file=\(directory.path)/pid",
             "--log-queries", "--log-facility=\(directory.path)/queries.log",
-        ] + addresses.map { "--listen-address=\($0)" } + Self.records
+        ] + addresses.map { "--listen-address=\($0)" } + Self.records + extraRecords
         child = try ChildProcess(namespace?.exec(arguments) ?? arguments, logPath: directory.path + "/stderr.log")
         let deadline = Date().addingTimeInterval(5)
         while !queryLog.contains("started"), Date() < deadline {

@@ -71,6 +71,15 @@ final class NetworkNamespace {
         guard !removed else { return }
         removed = true
         _ = try? Command.run(["ip", "netns", "del", name], allowFailure: true)
+        try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
+    }
+
+    /// Gives programs run with `ip netns exec` in this namespace their own /etc/hosts (iproute2 bind-mounts
+    /// /etc/netns/NAME/hosts over /etc/hosts); removed with the namespace.
+    func setHosts(_ lines: [String]) throws {
+        let folder = "/etc/netns/\(name)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/hosts", atomically: true, encoding: .utf8)
     }
 
     /// `setns(2)`, looked up at run time: Swift's Glibc module leaves out the _GNU_SOURCE declarations.
@@ -87,6 +96,7 @@ final class NetworkNamespace {
             guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).split(separator: "-").first ?? ""),
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
             _ = try? Command.run(["ip", "netns", "del", name], allowFailure: true)
+            try? FileManager.default.removeItem(atPath: "/etc/netns/\(name)")
         }
         // wireguard-go children are named rwg<PID><side>; kill those whose test process is gone.
         let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

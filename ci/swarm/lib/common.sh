@@ -18,12 +18,12 @@ wait_for_line() {
     return 1
 }
 
-# wait_for_port PORT SECONDS [PID]: waits until something accepts TCP connections on 127.0.0.1:PORT; fails when
-# SECONDS pass or PID exits first.
+# wait_for_port PORT SECONDS [PID] [HOST]: waits until something accepts TCP connections on HOST:PORT (default
+# 127.0.0.1); fails when SECONDS pass or PID exits first.
 wait_for_port() {
-    local port=$1 deadline=$((SECONDS + $2)) pid=${3:-}
+    local port=$1 deadline=$((SECONDS + $2)) pid=${3:-} host=${4:-127.0.0.1}
     while [ "$SECONDS" -lt "$deadline" ]; do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
         [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
         sleep 0.1
     done

@@ -8,16 +8,17 @@ import sys
 import libtorrent as lt
 
 
-def session(port, upload_limit=0, download_limit=0):
-    """A session listening on 127.0.0.1:port over TCP only, with no DHT, LSD, UPnP, NAT-PMP or uTP.
+def session(port, upload_limit=0, download_limit=0, host="127.0.0.1"):
+    """A session listening on host:port (127.0.0.1 by default) over TCP only, with no DHT, LSD, UPnP, NAT-PMP or
+    uTP.
 
     Several peers on one machine all come from 127.0.0.1, so more than one connection per IP is allowed.
     libtorrent puts loopback and LAN peers in its "local" peer class, which rate limits do not touch; when a
     limit is given, every address is moved to the global class so the limit holds on loopback too.
     """
     settings = {
-        "listen_interfaces": f"127.0.0.1:{port}",
-        "outgoing_interfaces": "127.0.0.1",
+        "listen_interfaces": f"{host}:{port}",
+        "outgoing_interfaces": host,
         "enable_dht": False,
         "enable_lsd": False,
         "enable_upnp": False,
@@ -40,7 +41,7 @@ def session(port, upload_limit=0, download_limit=0):
     return ses
 
 
-def check_listening(ses, port, seconds=5.0):
+def check_listening(ses, port, seconds=5.0, host="127.0.0.1"):
     """Waits for libtorrent to report its listen socket; exits 1 when it could not listen."""
     import time
 
@@ -49,10 +50,10 @@ def check_listening(ses, port, seconds=5.0):
         ses.wait_for_alert(100)
         for alert in ses.pop_alerts():
             if isinstance(alert, lt.listen_failed_alert):
-                sys.exit(f"libtorrent: cannot listen on 127.0.0.1:{port}: {alert.message()}")
+                sys.exit(f"libtorrent: cannot listen on {host}:{port}: {alert.message()}")
             if isinstance(alert, lt.listen_succeeded_alert) and alert.socket_type == lt.socket_type_t.tcp:
                 return
-    sys.exit(f"libtorrent: no listen socket on 127.0.0.1:{port} after {seconds} s")
+    sys.exit(f"libtorrent: no listen socket on {host}:{port} after {seconds} s")
 
 
 class StopFlag:

@@ -1,0 +1,187 @@
+import Foundation
+import TestSupport
+@testable import Netguard
+
+/// The world of the VPN leak test: a server namespace (WireGuard endpoint 10.214.0.1, opentracker, libtorrent
+/// seeders, dnsmasq, all on the tunnel address), a client namespace with the rill daemon, a veth "LAN" between
+/// them (192.168.214.0/24 and fd14:214::/64, the client's default routes point at the server), and tcpdump on the
+/// LAN (server side) and inside the tunnel (server's wg interface).
+///
+/// `setUp()` builds it; `tearDown()` removes everything it made, whatever state `setUp()` or the test reached:
+/// the daemon (SIGTERM: it deletes its tunnel), the client's wg interface (which ends that wireguard-go), every
+/// child, the namespaces and their /etc/netns folders.
+final class VPNLab {
+    typealias S = WireGuardSamples
+
+    let clientInterface = "rwg\(getpid())v"
+    let serverInterface = "rwg\(getpid())t"
+    let directory: String
+
+    private(set) var server: NetworkNamespace!
+    private(set) var client: NetworkNamespace!
+    private(set) var swarm: Swarm!
+    private(set) var throttled: Payload!
+    private(set) var fast: Payload!
+    private(set) var rill: RillDaemon!
+    private(set) var lan: PacketCapture!
+    private(set) var tunnel: PacketCapture!
+    private(set) var clientMAC = ""
+    private var serverWireGuard: ChildProcess?
+    private var dnsmasq: Dnsmasq?
+    private let scratch: TemporaryDirectory
+
+    let fastSize = 32 << 20
+    let throttledSize = 6 << 20
+    /// Bytes per second each of the two throttled seeders sends.
+    let throttledRate = 192 << 10
+
+    var api: RillAPI { RillAPI(namespace: server, base: "http://192.168.214.2:\(VPNLeakTests.httpPort)") }
+    var downloads: String { directory + "/downloads" }
+
+    init() throws {
+        scratch = try TemporaryDirectory()
+        directory = scratch.path
+    }
+
+    func setUp() async throws {
+        server = try NetworkNamespace("vs")
+        client = try NetworkNamespace("vc")
+        try makeLAN()
+        try await makeServerTunnel()
+        dnsmasq = try Dnsmasq(addresses: ["10.214.0.1"], port: 53, namespace: server,
+                              extraRecords: ["--address=/\(VPNLeakTests.trackerHost)/10.214.0.1"])
+        try server.setHosts(["127.0.0.1 localhost", "10.214.0.1 \(VPNLeakTests.trackerHost)"])
+        try await startSwarm()
+        lan = try PacketCapture(interface: "lan0", namespace: server, path: directory + "/lan.pcap")
+        tunnel = try PacketCapture(interface: serverInterface, namespace: server, path: directory + "/tunnel.pcap")
+        rill = try RillDaemon(config: rillConfig, directory: directory, namespace: client)
+        let answering = try await api.waitFor("/api/v1/status", timeout: .seconds(20)) { _ in true }
+        if answering == nil { throw CommandError.failed("rill run", 1, rill.log) }
+    }
+
+    func tearDown() {
+        rill?.stop()
+        if let rill { try? rill.log.write(toFile: "/tmp/rill-vpn-leak-last.log", atomically: true, encoding: .utf8) }
+        if let client { _ = try? Command.run(["ip", "-n", client.name, "link", "del", clientInterface], allowFailure: true) }
+        lan?.stop()
+        tunnel?.stop()
+        serverWireGuard?.stop()
+        dnsmasq?.stop()
+        swarm = nil  // its processes are SIGKILLed with it
+        client?.remove()
+        server?.remove()
+    }
+
+    /// Stops the swarm's processes cleanly (SIGTERM first); `tearDown()` kills whatever is left otherwise.
+    func shutDownSwarm() async { await swarm?.shutdown() }
+
+    /// Frames from the client on the LAN that are neither WireGuard's UDP nor the API's answers (nor ARP, nor the
+    /// kernel's link-local IPv6 neighbour discovery and multicast listener reports, nor its ICMP answers to
+    /// WireGuard datagrams): engine traffic that left outside the tunnel. (The engine binds to the tunnel's
+    /// address; it never sends from a link-local one.)
+    func leaks() throws -> [PacketCapture.Packet] {
+        try lan.packets(matching: "ether src \(clientMAC) and not arp and not (ip6 and src net fe80::/10) and not icmp6 "
+            + "and not (udp port 51820) and not (tcp src port \(VPNLeakTests.httpPort)) and not \(Self.wireGuardUnreachable)")
+    }
+
+    /// The client kernel's "port unreachable" for WireGuard datagrams that reach a deleted interface's old port
+    /// (the quoted datagram came from port 51820): WireGuard's traffic, answered by the kernel, not the engine's.
+    static let wireGuardUnreachable = "(icmp and icmp[0] == 3 and icmp[28:2] == 51820)"
+
+    /// Frames of the kind `leaks()` ignores as the kernel's, counted for the report.
+    func kernelFrames() throws -> Int {
+        try lan.packets(matching: "ether src \(clientMAC) and (arp or (ip6 and src net fe80::/10) or icmp6 or \(Self.wireGuardUnreachable))").count
+    }
+
+    /// Polls the API until `payload`'s torrent is seeding; returns CLOCK_MONOTONIC then.
+    func waitUntilComplete(_ payload: Payload, timeout: Duration) async throws -> Double {
+        let done = try await api.waitFor("/api/v1/torrents/\(payload.infoHash)", timeout: timeout) {
+            ($0["torrent"] as? [String: Any])?["state"] as? String == "seeding"
+        }
+        guard done != nil else {
+            throw CommandError.failed("download of \(payload.name)", 1, "\(try api.get("/api/v1/torrents/\(payload.infoHash)").body)\n\(rill.log.suffix(4000))")
+        }
+        return Clocks.monotonic()
+    }
+
+    // MARK: - Building
+
+    private func makeLAN() throws {
+        try server.ip("link", "add", "lan0", "type", "veth", "peer", "name", "lan1", "netns", client.name)
+        try server.ip("addr", "add", "192.168.214.1/24", "dev", "lan0")
+        try client.ip("addr", "add", "192.168.214.2/24", "dev", "lan1")
+        try server.ip("-6", "addr", "add", "fd14:214::1/64", "dev", "lan0", "nodad")
+        try client.ip("-6", "addr", "add", "fd14:214::2/64", "dev", "lan1", "nodad")
+        try server.ip("link", "set", "lan0", "up")
+        try client.ip("link", "set", "lan1", "up")
+        // The home router: everything not local goes to the server side, IPv4 and IPv6 (leaks would find a way).
+        try client.ip("route", "add", "default", "via", "192.168.214.1")
+        try client.ip("-6", "route", "add", "default", "via", "fd14:214::1")
+        let link = try client.ip("link", "show", "lan1")
+        clientMAC = link.split(separator: " ").drop { $0 != "link/ether" }.dropFirst().first.map(String.init) ?? ""
+    }
+
+    private func makeServerTunnel() async throws {
+        let wireguardGo = ["env", "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1", "wireguard-go", "-f", serverInterface]
+        serverWireGuard = try ChildProcess(server.exec(wireguardGo), logPath: directory + "/wg-server.log")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (try? server.ip("link", "show", serverInterface)) == nil {
+            guard ContinuousClock.now < deadline else { throw CommandError.failed("wireguard-go", 1, serverWireGuard?.log ?? "") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let config = try WireGuardConfig(parsing: VPNLeakTests.serverFile, options: .init(fileName: "server.conf"))
+        let file = directory + "/server-setconf.conf"
+        try Array(config.setconfText().revealed.utf8).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: file)) }
+        chmod(file, 0o600)
+        try Command.run(server.exec(["wg", "setconf", serverInterface, file]))
+        try server.ip("addr", "add", "10.214.0.1/24", "dev", serverInterface)
+        try server.ip("link", "set", serverInterface, "up")
+    }
+
+    private func startSwarm() async throws {
+        swarm = try Swarm()
+        throttled = try await Payload(in: swarm, name: "throttled", size: throttledSize, pieceSize: 65536,
+                                      announce: ["http://\(VPNLeakTests.trackerHost):6969/announce"])
+        fast = try await Payload(in: swarm, name: "fast", size: fastSize, pieceSize: 262_144,
+                                 announce: ["udp://10.214.0.1:6970/announce"])
+        let ip = Command.find("ip") ?? "/usr/sbin/ip"
+        func inServer(_ name: String, _ script: String, _ arguments: [String]) throws -> ManagedProcess {
+            try swarm.start(name, executable: ip, arguments: ["netns", "exec", server.name, Swarm.scripts + "/" + script] + arguments)
+        }
+        let tracker = try inServer("tracker", "tracker", [
+            "--host", "10.214.0.1", "--port", "6969", "--udp-port", "6970", "--dir", try swarm.makeDirectory("tracker"),
+            throttled.infoHash, fast.infoHash,
+        ])
+        try await tracker.waitForLine(startingWith: "ready", timeout: .seconds(10))
+        var seeders: [ManagedProcess] = []
+        for (index, port) in [6881, 6882].enumerated() {
+            seeders.append(try inServer("seed-throttled-\(index)", "seed-libtorrent", [
+                "--host", "10.214.0.1", "--port", "\(port)", "--rate", "\(throttledRate)", throttled.torrent, throttled.directory,
+            ]))
+        }
+        seeders.append(try inServer("seed-fast", "seed-libtorrent", ["--host", "10.214.0.1", "--port", "6883", fast.torrent, fast.directory]))
+        for seeder in seeders { try await seeder.waitForLine(startingWith: "ready", timeout: .seconds(60)) }
+    }
+
+    private var rillConfig: String {
+        """
+        [data]
+        directory = "\(directory)/data"
+
+        [log]
+        level = "info"
+
+        [http]
+        host = "0.0.0.0"
+        port = \(VPNLeakTests.httpPort)
+
+        [engine]
+        download_directory = "\(downloads)"
+        listen_port = 51413
+
+        [vpn]
+        interface = "\(clientInterface)"
+        mode = "required"
+        """
+    }
+}
