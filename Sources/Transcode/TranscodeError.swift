@@ -18,6 +18,8 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidSource(String)
     /// The media has no stream the request needs (e.g. no video stream to transcode, subtitle index out of range).
     case missingStream(source: String, detail: String)
+    /// The request makes no sense as asked (e.g. a session for a file that plays directly).
+    case invalidRequest(String)
     /// Every session slot is taken (`TranscodeSettings.maxSessions`); try again when one ends.
     case busy(activeSessions: Int)
     /// No session has this id (it ended, was never started, or timed out while idle).
@@ -39,6 +41,7 @@ public enum TranscodeError: Error, Equatable, Sendable, CustomStringConvertible 
         case .malformedProbeOutput(let source, let detail): "ffprobe output for \(source) is malformed: \(detail)"
         case .invalidSource(let text): "not an absolute file path or http(s) URL: \(text)"
         case .missingStream(let source, let detail): "\(source): \(detail)"
+        case .invalidRequest(let detail): "invalid request: \(detail)"
         case .busy(let active): "busy: \(active) transcode session(s) already running, the limit"
         case .unknownSession(let id): "no transcode session \(id)"
         case .noSuchSegment(let session, let index, let detail): "session \(session) has no segment \(index): \(detail)"
