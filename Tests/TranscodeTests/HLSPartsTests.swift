@@ -26,6 +26,9 @@ import Testing
 
             """)
         #expect(HLSPlaylist(duration: 0.01, segmentSeconds: 4).segmentCount == 1)
+        let tail = HLSPlaylist(duration: 16.02, segmentSeconds: 4)
+        #expect(tail.segmentCount == 4)
+        #expect(abs(tail.length(of: 3) - 4.02) < 1e-9)
         #expect(HLSPlaylist.decimal(0.0415) == "0.042")
         #expect(HLSPlaylist.decimal(12) == "12.000")
     }

@@ -13,12 +13,19 @@ public struct HLSPlaylist: Sendable, Equatable {
         self.segmentSeconds = segmentSeconds
     }
 
-    /// How many segments cover the duration (at least one).
-    public var segmentCount: Int { max(1, Int((duration / segmentSeconds).rounded(.up))) }
+    /// How many segments cover the duration (at least one). A remainder under a second (audio running a few
+    /// milliseconds past the last frame, typically) joins the last full segment instead of making a segment of its
+    /// own that ffmpeg would never write.
+    public var segmentCount: Int {
+        let whole = max(1, Int((duration / segmentSeconds).rounded(.up)))
+        let remainder = duration - Double(whole - 1) * segmentSeconds
+        return whole > 1 && remainder < min(1, segmentSeconds / 4) ? whole - 1 : whole
+    }
 
-    /// The length of segment `index` (the last one is shorter).
+    /// The length of segment `index` (the last one takes what is left).
     public func length(of index: Int) -> Double {
-        min(segmentSeconds, max(0, duration - Double(index) * segmentSeconds))
+        let rest = max(0, duration - Double(index) * segmentSeconds)
+        return index == segmentCount - 1 ? rest : min(segmentSeconds, rest)
     }
 
     /// Where segment `index` starts on the file's timeline.

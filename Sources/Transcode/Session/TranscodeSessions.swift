@@ -32,12 +32,13 @@ public struct TranscodeSessionInfo: Sendable, Equatable, Codable {
 /// - At most `maxSessions` at once; one more is ``TranscodeError/busy(activeSessions:)``. A new session with the
 ///   same `owner` (a player page) replaces that owner's old one, so a reload is never busy.
 /// - A session untouched for `idleTimeoutSeconds` ends: its ffmpeg gets SIGTERM (SIGKILL after 2 s) and its
-///   directory is deleted. A reaper checks every second while sessions exist.
+///   directory is deleted. A reaper checks twice a second while sessions exist.
 /// - A segment request waits at most `segmentWaitSeconds`. A segment ffmpeg will reach soon (within
 ///   `seekRestartGap` segments) is waited for; one behind the current run's start or further ahead restarts ffmpeg
 ///   there (a seek). Segments already written are served from disk without restarting.
-/// - A session's scratch directory stays under `scratchLimitBytes` (checked each second): segments the player has
-///   passed go first; if that is not enough ffmpeg is stopped until the player asks for more.
+/// - A session's scratch directory stays under `scratchLimitBytes`, checked twice a second (so it can be passed by
+///   what ffmpeg writes in half a second): segments the player has passed go first; if that is not enough ffmpeg is
+///   stopped until the player asks for more.
 /// - After three failed runs in a row the session answers every request with the failure.
 public actor TranscodeSessions {
     public let settings: TranscodeSettings
@@ -192,11 +193,12 @@ public actor TranscodeSessions {
 
     // MARK: - Runs
 
-    /// Whether the current run will reach `time` soon enough to wait for it.
+    /// Whether the current run will reach `time` soon enough to wait for it: it started at or before `time`, and
+    /// `time` lies in the segment it is writing or at most `seekRestartGap` segments after that one.
     private func reachable(_ session: TranscodeSession, time: Double) -> Bool {
         guard let run = session.run, run.isRunning else { return false }
-        let gap = Double(settings.seekRestartGap) * settings.segmentSeconds
-        return run.startTime - SegmentIndex.sameStart <= time && time <= run.reached + gap
+        let ahead = Double(settings.seekRestartGap + 1) * settings.segmentSeconds
+        return run.startTime - SegmentIndex.sameStart <= time && time <= run.reached + ahead
     }
 
     /// Starts a new ffmpeg run at grid slot `slot`; the previous run (if any) is stopped by the caller or here.
@@ -259,7 +261,7 @@ public actor TranscodeSessions {
         guard reaper == nil else { return }
         reaper = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .milliseconds(500))
                 guard let self, await self.tick() else { return }
             }
         }

@@ -20,6 +20,8 @@ actor MediaFixtures {
     }()
 
     private var made: Set<String> = []
+    /// Files being made: tests running in parallel wait for the same ffmpeg instead of writing the file twice.
+    private var making: [String: Task<String, any Error>] = [:]
 
     /// 16 s of HEVC (2 s GOPs) and AC-3 in Matroska, English audio, two chapters.
     func hevcAC3() async throws -> String {
@@ -94,15 +96,21 @@ actor MediaFixtures {
     private func make(_ name: String, _ arguments: (String) throws -> [String]) async throws -> String {
         let path = directory + "/" + name
         if made.contains(name) { return path }
-        let process = try ManagedProcess(
-            name: "ffmpeg-" + name, executable: "/usr/bin/ffmpeg",
-            arguments: ["-hide_banner", "-nostdin", "-v", "error", "-y"] + (try arguments(path)),
-            logDirectory: directory
-        )
-        let status = try await process.waitForExit(timeout: .seconds(120))
-        guard status == 0 else { throw FixtureError.ffmpeg(name, process.log) }
+        if let running = making[name] { return try await running.value }
+        let command = ["-hide_banner", "-nostdin", "-v", "error", "-y"] + (try arguments(path))
+        let directory = directory
+        let task = Task<String, any Error> {
+            let process = try ManagedProcess(name: "ffmpeg-" + name, executable: "/usr/bin/ffmpeg",
+                                             arguments: command, logDirectory: directory)
+            let status = try await process.waitForExit(timeout: .seconds(120))
+            guard status == 0 else { throw FixtureError.ffmpeg(name, process.log) }
+            return path
+        }
+        making[name] = task
+        defer { making[name] = nil }
+        let result = try await task.value
         made.insert(name)
-        return path
+        return result
     }
 
     private nonisolated func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
