@@ -61,7 +61,7 @@ public struct TranscodeSettings: Sendable, Equatable {
         ffprobePath = "/usr/bin/ffprobe"
         self.workDirectory = workDirectory
         maxSessions = 1
-        scratchLimitBytes = 512 << 20
+        scratchLimitBytes = 256 << 20
         idleTimeoutSeconds = 60
         segmentSeconds = 4
         segmentWaitSeconds = 30
