@@ -127,7 +127,7 @@ import Testing
         let line = try Self.arguments(mode: .fullTranscode, scale: 720).joined(separator: " ")
         #expect(line.contains("-rw_timeout 30000000 -ss 20.000 -i http://127.0.0.1:1/stream/x/0/a.mkv"))
         #expect(line.contains("-map 0:0 -vf scale=-2:720,format=yuv420p"))
-        #expect(line.contains("-force_key_frames expr:gte(t,20.000+n_forced*4.000) -c:v libx264 -preset veryfast"))
+        #expect(line.contains("-force_key_frames expr:gte(t,20.000+n_forced*4.000) -c:v libx264 -preset veryfast -tune zerolatency -crf 23"))
         #expect(line.contains("-map 0:1 -c:a aac -ac 2 -b:a 160000"))
         #expect(line.contains("-copyts -avoid_negative_ts disabled -start_at_zero -output_ts_offset 1.000"))
         #expect(line.contains("-hls_segment_type fmp4"))

@@ -263,4 +263,22 @@ import Testing
         await sessions.endAll()
         await server.stop()
     }
+
+    @Test func segmentsDeletedUnderTheLimitAreMadeAgain() async throws {
+        // 150 KB holds about one 320x240 segment: playing forward deletes what was played.
+        let work = WorkDirectory()
+        let sessions = TranscodeSessions(settings: work.settings { $0.scratchLimitBytes = 150_000 })
+        let (info, _) = try await Self.start(sessions, path: try await MediaFixtures.shared.hevcAC3())
+        var first = ""
+        for index in 0...3 {
+            let segment = try await sessions.segment(info.id, index: index)
+            if index == 0 { first = segment.path }
+            try await Task.sleep(for: .milliseconds(600))  // a reaper tick enforces the limit
+        }
+        #expect(!ScratchFiles.exists(first))
+        // The player seeks back to the start: a new run writes it again, on the same timeline.
+        let again = try await Self.fetch(sessions, info.id, 0...0, work: work)
+        #expect(abs((try await firstTimestamps(again)[0] ?? -1) - TranscodeArguments.timelineOffset) < 0.05)
+        await sessions.endAll()
+    }
 }

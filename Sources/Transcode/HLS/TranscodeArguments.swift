@@ -84,8 +84,9 @@ struct TranscodeArguments {
         if encoder.hardware {
             arguments += ["-c:v", encoder.name, "-b:v", String(rate)]
         } else {
-            arguments += ["-c:v", encoder.name, "-preset", settings.x264Preset, "-crf", "23",
-                          "-maxrate", String(rate), "-bufsize", String(rate * 2), "-profile:v", "high"]
+            arguments += ["-c:v", encoder.name, "-preset", settings.x264Preset]
+            if let tune = settings.x264Tune { arguments += ["-tune", tune] }
+            arguments += ["-crf", "23", "-maxrate", String(rate), "-bufsize", String(rate * 2), "-profile:v", "high"]
         }
         return arguments
     }

@@ -37,8 +37,8 @@ public struct TranscodeSessionInfo: Sendable, Equatable, Codable {
 ///   `seekRestartGap` segments) is waited for; one behind the current run's start or further ahead restarts ffmpeg
 ///   there (a seek). Segments already written are served from disk without restarting.
 /// - A session's scratch directory stays under `scratchLimitBytes`, checked twice a second (so it can be passed by
-///   what ffmpeg writes in half a second): segments the player has passed go first; if that is not enough ffmpeg is
-///   stopped until the player asks for more.
+///   what ffmpeg writes in half a second): segments the player has passed go first; if that is not enough and
+///   ffmpeg is ahead of the player, it is stopped until the player asks for a segment that is not on disk.
 /// - After three failed runs in a row the session answers every request with the failure.
 public actor TranscodeSessions {
     public let settings: TranscodeSettings
@@ -157,7 +157,8 @@ public actor TranscodeSessions {
             let time = session.probeTime(of: index)
             if let found = session.index.segment(containing: time) { return SegmentFile(path: found.path, size: found.size) }
             if let run = session.run, !run.isRunning || run.wroteEverything {
-                if run.process.exit?.succeeded == true || run.wroteEverything, run.startTime <= time {
+                let finished = run.wroteEverything || run.process.exit?.succeeded == true
+                if finished, time >= run.reached - SegmentIndex.sameStart {
                     // The run went to the end of the file without covering this slot: the file is shorter than
                     // its header said. The last segment is the best answer.
                     if let last = session.index.lastSegment(startingBefore: time) {
@@ -193,12 +194,13 @@ public actor TranscodeSessions {
 
     // MARK: - Runs
 
-    /// Whether the current run will reach `time` soon enough to wait for it: it started at or before `time`, and
-    /// `time` lies in the segment it is writing or at most `seekRestartGap` segments after that one.
+    /// Whether the current run will reach `time` soon enough to wait for it: `time` lies in the segment it is
+    /// writing or at most `seekRestartGap` segments after that one. A time it has already passed (its segment was
+    /// deleted under the scratch limit) or that lies before its start needs a new run.
     private func reachable(_ session: TranscodeSession, time: Double) -> Bool {
         guard let run = session.run, run.isRunning else { return false }
         let ahead = Double(settings.seekRestartGap + 1) * settings.segmentSeconds
-        return run.startTime - SegmentIndex.sameStart <= time && time <= run.reached + ahead
+        return run.reached - SegmentIndex.sameStart <= time && time <= run.reached + ahead
     }
 
     /// Starts a new ffmpeg run at grid slot `slot`; the previous run (if any) is stopped by the caller or here.
@@ -296,7 +298,11 @@ public actor TranscodeSessions {
         for segment in session.index.evict(endingBefore: behind, downTo: max(0, session.index.totalBytes - overshoot)) {
             ScratchFiles.remove(segment.path)
         }
-        guard ScratchFiles.treeSize(session.directory) > limit, let run = session.run, run.isRunning else { return }
+        // Only a run that is ahead of the player is stopped: the one writing the segment the player waits for
+        // goes on, even past the limit (a limit smaller than two segments would otherwise never let it finish).
+        guard ScratchFiles.treeSize(session.directory) > limit, let run = session.run, run.isRunning,
+              run.reached > session.playhead + settings.segmentSeconds
+        else { return }
         session.run = nil
         session.pausedReason = "scratch limit of \(limit) bytes reached; ffmpeg stopped until the player catches up"
         logger.info("transcode paused at scratch limit", metadata: ["session": "\(session.id)"])
