@@ -222,12 +222,15 @@ public actor TranscodeSessions {
     /// left unfinished; ending the session waits for it.
     private func retire(_ run: SessionRun, of session: TranscodeSession) {
         let (process, directory) = (run.process, run.directory)
-        session.retiring.append(Task.detached {
-            await process.stop()
-            for name in ScratchFiles.list(directory) where name.hasSuffix(".tmp") {
-                ScratchFiles.remove(directory + "/" + name)
-            }
-        })
+        session.retiring.append(Task.detached { await Self.stop(process, cleaning: directory) })
+    }
+
+    /// Stops a run's ffmpeg and deletes the segment it was writing (ffmpeg's `.tmp` files).
+    private static func stop(_ process: SupervisedProcess, cleaning directory: String) async {
+        await process.stop()
+        for name in ScratchFiles.list(directory) where name.hasSuffix(".tmp") {
+            ScratchFiles.remove(directory + "/" + name)
+        }
     }
 
     private func recordFailure(_ session: TranscodeSession, _ run: SessionRun) {
@@ -306,10 +309,7 @@ public actor TranscodeSessions {
         session.run = nil
         session.pausedReason = "scratch limit of \(limit) bytes reached; ffmpeg stopped until the player catches up"
         logger.info("transcode paused at scratch limit", metadata: ["session": "\(session.id)"])
-        await run.process.stop()
-        for name in ScratchFiles.list(run.directory) where name.hasSuffix(".tmp") {
-            ScratchFiles.remove(run.directory + "/" + name)
-        }
+        await Self.stop(run.process, cleaning: run.directory)
     }
 
     private func end(_ id: String, reason: String) async {
