@@ -67,7 +67,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
 print("listening", flush=True)
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server.serve_forever()
 """#
 }
