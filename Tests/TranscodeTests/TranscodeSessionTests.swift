@@ -281,4 +281,20 @@ import Testing
         #expect(abs((try await firstTimestamps(again)[0] ?? -1) - TranscodeArguments.timelineOffset) < 0.05)
         await sessions.endAll()
     }
+
+    @Test func aMissingFFmpegFailsTheSessionQuickly() async throws {
+        let work = WorkDirectory()
+        let sessions = TranscodeSessions(settings: work.settings { $0.ffmpegPath = "/nonexistent/ffmpeg" })
+        let (info, _) = try await Self.start(sessions, path: try await MediaFixtures.shared.h264AAC(), mode: .remux)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: TranscodeError.self) { try await sessions.segment(info.id, index: 0) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        if case .noSuchSegment(_, 0, let detail)? = error {
+            #expect(detail.contains("failed 3 times"))
+        } else {
+            Issue.record("expected noSuchSegment, got \(String(describing: error))")
+        }
+        #expect(await sessions.active.first?.note?.contains("failed 3 times") == true)
+        await sessions.endAll()
+    }
 }

@@ -235,7 +235,8 @@ public actor TranscodeSessions {
 
     private func recordFailure(_ session: TranscodeSession, _ run: SessionRun) {
         session.failures += 1
-        let message = run.process.stderrTail
+        let tail = run.process.stderrTail
+        let message = tail.isEmpty ? (run.process.exit.map(\.description) ?? "no exit status") : tail
         logger.warning("transcode run failed", metadata: [
             "session": "\(session.id)", "exit": "\(run.process.exit.map(\.description) ?? "-")", "stderr": "\(message)",
         ])
