@@ -47,6 +47,23 @@ enum ConfigSchema {
         },
         integer("vpn.routing_table", 1...2_147_483_647) { $0.vpn.routingTable = $1 },
         integer("vpn.rule_priority", 1...32_765) { $0.vpn.rulePriority = $1 },
+        text("transcode.ffmpeg_path") { $0.transcode.ffmpegPath = $1 },
+        text("transcode.ffprobe_path") { $0.transcode.ffprobePath = $1 },
+        text("transcode.directory") { $0.transcode.directory = $1 },
+        integer("transcode.max_sessions", 1...16) { $0.transcode.maxSessions = $1 },
+        bytes("transcode.scratch_limit", (16 << 20)...(1 << 40)) { $0.transcode.scratchLimitBytes = $1 },
+        integer("transcode.idle_timeout_seconds", 5...3600) { $0.transcode.idleTimeoutSeconds = $1 },
+        integer("transcode.segment_seconds", 1...30) { $0.transcode.segmentSeconds = $1 },
+        integer("transcode.nice", 0...19) { $0.transcode.nice = $1 },
+        choice("transcode.hardware_encoder", ["auto", "off"]) { $0.transcode.hardwareEncoder = $1 },
+        integer("transcode.max_video_height", 144...4320) { $0.transcode.maxVideoHeight = $1 },
+        integer("transcode.video_bitrate_kbps", 100...100_000) { $0.transcode.videoBitrateKbps = $1 },
+        integer("transcode.audio_bitrate_kbps", 32...640) { $0.transcode.audioBitrateKbps = $1 },
+        choice("transcode.playback_mode", ["auto", "direct_play", "remux", "audio_transcode", "full_transcode"]) {
+            $0.transcode.playbackMode = $1
+        },
+        bytes("transcode.thumbnail_cache", (1 << 20)...(1 << 34)) { $0.transcode.thumbnailCacheBytes = $1 },
+        integer("transcode.thumbnail_cache_count", 1...1_000_000) { $0.transcode.thumbnailCacheCount = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -64,6 +81,14 @@ enum ConfigSchema {
     private static func text(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
         ConfigKey(path: path, kind: .text) { config, value in
             if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func choice(
+        _ path: String, _ words: [String], _ set: @escaping @Sendable (inout RillConfig, String) -> Void
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: .choice(words)) { config, value in
+            if case .string(let word) = value { set(&config, word) }
         }
     }
 

@@ -69,6 +69,31 @@ public enum EmbeddedDefaults {
         # The routing table and rule priority for the tunnel's own routes (the LAN's default route stays).
         routing_table = 51820
         rule_priority = 5210
+        [transcode]
+        # ffmpeg runs as a child process only when a player cannot play a file as it is.
+        ffmpeg_path = "/usr/bin/ffmpeg"
+        ffprobe_path = "/usr/bin/ffprobe"
+        # Segments being played and the thumbnail cache; a relative path is inside data.directory.
+        directory = "transcode"
+        # Sessions at once (one is what a Pi can encode); more are answered "busy".
+        max_sessions = 1
+        # Segments one session may keep on disk; past it, played segments go, then ffmpeg waits for the player.
+        scratch_limit = "256MiB"
+        # A session nobody asked anything of for this long ends: ffmpeg is killed and its files deleted.
+        idle_timeout_seconds = 60
+        segment_seconds = 4
+        # ffmpeg's nice value, so the engine and the web pages stay responsive.
+        nice = 10
+        # auto: the Pi's h264_v4l2m2m when it works, else libx264; off: always libx264.
+        hardware_encoder = "auto"
+        max_video_height = 1080
+        video_bitrate_kbps = 4000
+        audio_bitrate_kbps = 160
+        # auto lets each player's abilities decide; direct_play, remux, audio_transcode or full_transcode force one.
+        playback_mode = "auto"
+        # Library thumbnails kept, least recently used dropped first.
+        thumbnail_cache = "64MiB"
+        thumbnail_cache_count = 2000
 
         """
 }

@@ -17,6 +17,8 @@ public struct RillConfig: Sendable, Equatable {
     public var engine: EngineSettings
     /// Streaming's caches.
     public var stream: StreamSettings
+    /// The ffmpeg sidecar: tools, scratch space and limits (the daemon maps this onto `TranscodeSettings`).
+    public var transcode: TranscodeSection
 
     /// The RAM piece cache and the disk cache of stream-only torrents.
     public struct StreamSettings: Sendable, Equatable {
@@ -93,6 +95,33 @@ public struct RillConfig: Sendable, Equatable {
         public var isRequired: Bool { mode == "required" }
     }
 
+    /// Settings of the ffmpeg sidecar (`[transcode]`).
+    public struct TranscodeSection: Sendable, Equatable {
+        public var ffmpegPath: String
+        public var ffprobePath: String
+        /// Scratch segments and the thumbnail cache; a relative path is inside `dataDirectory`.
+        public var directory: String
+        /// Transcode sessions at once; more are answered "busy".
+        public var maxSessions: Int
+        /// Bytes of segments one session may keep on disk.
+        public var scratchLimitBytes: Int
+        /// A session nobody asked anything of for this long ends (ffmpeg killed, files deleted).
+        public var idleTimeoutSeconds: Int
+        public var segmentSeconds: Int
+        /// The `nice` value ffmpeg runs at (0 leaves it alone).
+        public var nice: Int
+        /// `auto` tries `h264_v4l2m2m` and falls back to libx264; `off` always uses libx264.
+        public var hardwareEncoder: String
+        public var maxVideoHeight: Int
+        public var videoBitrateKbps: Int
+        public var audioBitrateKbps: Int
+        /// `auto` lets each client's abilities decide; otherwise `direct_play`, `remux`, `audio_transcode` or
+        /// `full_transcode` for everything.
+        public var playbackMode: String
+        public var thumbnailCacheBytes: Int
+        public var thumbnailCacheCount: Int
+    }
+
     /// The configuration with only the embedded defaults applied.
     public static var defaults: RillConfig {
         get throws(ConfigError) { try ConfigLoader.load(file: nil, environment: [:]) }
@@ -114,6 +143,11 @@ extension RillConfig {
             seedRatioLimitPercent: 0, seedTimeLimitMinutes: 0
         ),
         stream: StreamSettings(ramCacheBytes: 0, diskCacheMax: .bytes(0), diskCacheTarget: .bytes(0)),
+        transcode: TranscodeSection(
+            ffmpegPath: "", ffprobePath: "", directory: "", maxSessions: 0, scratchLimitBytes: 0,
+            idleTimeoutSeconds: 0, segmentSeconds: 0, nice: 0, hardwareEncoder: "", maxVideoHeight: 0,
+            videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
+        ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0)
     )
 }
