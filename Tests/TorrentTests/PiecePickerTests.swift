@@ -84,6 +84,21 @@ import Testing
         #expect(picker.pick(for: 3, peerHas: all, count: 8, outstanding: []).isEmpty, "at most two askers per block")
     }
 
+    @Test func anUrgentPieceIsSpreadOverThePeersThatHaveIt() {
+        var picker = picker(pieces: 4, pieceLength: 16 * BlockRequest.standardLength)
+        let all = Bitfield(count: 4, allSet: true)
+        for _ in 0..<4 { picker.peerHas(all) }
+        picker.setPriorities(Array(repeating: .skip, count: 4))  // only what readers ask for, as a stream-only torrent
+        picker.allowsEndGame = false
+        picker.setDeadlines([(2, .now + .milliseconds(100))])
+        let first = picker.pick(for: 1, peerHas: all, count: 64, outstanding: [])
+        #expect(first.filter { $0.piece == 2 }.count == 5, "a quarter of 16 blocks, plus one")
+        let second = picker.pick(for: 2, peerHas: all, count: 64, outstanding: [])
+        #expect(second.filter { $0.piece == 2 }.count == 5)
+        picker.setDeadlines([(2, .now + .milliseconds(100)), (3, .now + .seconds(30))])
+        #expect(picker.pick(for: 3, peerHas: all, count: 64, outstanding: []).filter { $0.piece == 3 }.count == 16, "not urgent: all of it")
+    }
+
     @Test func anEvictedPieceIsWantedAgainOnlyWhenSomethingAsksForIt() {
         var picker = picker(pieces: 4)
         picker.markHave(Bitfield(count: 4, allSet: true))

@@ -134,19 +134,27 @@ public struct PiecePicker {
         var picked: [BlockRequest] = []
         guard count > 0 else { return picked }
 
-        // 1. Deadlines, earliest first; a piece past its deadline is asked of this peer too (time-critical).
+        // 1. Deadlines, earliest first. A piece due within a second is spread over the peers that have it (each
+        //    takes its share of the blocks, so the piece comes at the swarm's rate rather than one peer's), and a
+        //    piece past its deadline is asked of this peer too (time-critical).
         if !deadlines.isEmpty {
             let now = ContinuousClock.now
             for (piece, deadline) in deadlines.sorted(by: { $0.value < $1.value }) where picked.count < count {
                 guard peerHas[piece], isWanted(piece), !verifying.contains(piece) else { continue }
                 if downloading[piece] == nil { start(piece) }
-                takeUnrequested(from: piece, into: &picked, limit: count)
-                if deadline < now { takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: count) }
+                var limit = count
+                if deadline < now + .seconds(1) {
+                    let share = (blockCount(ofPiece: piece) + Int(max(1, availability[piece])) - 1) / Int(max(1, availability[piece]))
+                    limit = min(count, picked.count + share + 1)
+                }
+                takeUnrequested(from: piece, into: &picked, limit: limit)
+                if deadline < now { takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: limit) }
             }
         }
         // 2. Pieces already under way, the most advanced first.
         if picked.count < count, !downloading.isEmpty {
-            let partial = downloading.filter { $0.value.unrequested > 0 && peerHas[$0.key] }
+            let urgent = ContinuousClock.now + .seconds(1)
+            let partial = downloading.filter { $0.value.unrequested > 0 && peerHas[$0.key] && !(deadlines[$0.key].map { $0 < urgent } ?? false) }
                 .sorted { ($0.value.blockCount - $0.value.unrequested, $1.key) > ($1.value.blockCount - $1.value.unrequested, $0.key) }
             for (piece, _) in partial where picked.count < count {
                 takeUnrequested(from: piece, into: &picked, limit: count)
