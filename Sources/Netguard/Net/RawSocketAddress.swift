@@ -3,6 +3,11 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+// NIO's C shim re-declares the socket address types (it includes the libc headers with _GNU_SOURCE); in a whole-
+// module build the compiler may take it as their defining module, and MemberImportVisibility then wants it imported.
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 
 /// A `sockaddr_in` or `sockaddr_in6` built from an `IPAddress` and a port, for `bind` and `connect`.
 struct RawSocketAddress {
