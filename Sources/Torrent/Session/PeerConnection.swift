@@ -49,12 +49,32 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
     var hashFailures = 0
     /// Blocks that arrived without a request (or for pieces we do not want).
     var unexpectedBlocks = 0
+    /// Blocks we asked for that arrived: unexpected ones are weighed against these.
+    var expectedBlocks = 0
+    /// Requests we cancelled lately, oldest first: their blocks may still come (already on the wire), which is no
+    /// fault of the peer. Bounded by ``maxRecentlyCancelled``; the oldest are forgotten first.
+    var recentlyCancelled = Set<BlockRequest>()
+    var cancelOrder: [BlockRequest] = []
+    static let maxRecentlyCancelled = 1024
+
+    /// Remembers a cancelled request (see ``recentlyCancelled``).
+    func rememberCancelled(_ block: BlockRequest) {
+        guard recentlyCancelled.insert(block).inserted else { return }
+        cancelOrder.append(block)
+        if cancelOrder.count > Self.maxRecentlyCancelled {
+            let dropped = cancelOrder.count - Self.maxRecentlyCancelled / 2
+            for old in cancelOrder.prefix(dropped) { recentlyCancelled.remove(old) }
+            cancelOrder.removeFirst(dropped)
+        }
+    }
     /// Peers we told this one about over PEX and have not said dropped since.
     var pexSent = Set<PeerAddress>()
     /// Metadata pieces we asked this peer for (BEP 9).
     var metadataRequests: Set<Int> = []
     var connectedAt: NIODeadline = .now()
     private(set) var isClosed = false
+    /// We closed it (a pause, a stop, a protocol breach), rather than the peer or the network.
+    private(set) var closedLocally = false
     private var wasActive = false
 
     enum EarlyAvailability {
@@ -201,6 +221,7 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
         guard !isClosed, let context else { return }
         directory.logger.debug("closing peer", metadata: ["peer": "\(address)", "reason": "\(reason)"])
         isClosed = true
+        closedLocally = true
         context.close(promise: nil)
     }
 }

@@ -45,12 +45,18 @@ extension TorrentSession {
         guard let arrival = picker?.received(block, from: peer.key) else { return }
         switch arrival {
         case .unexpected:
-            if !wasRequested { peer.unexpectedBlocks += 1 }  // unrequested data: dropped, not written
-            if peer.unexpectedBlocks > 64 { peerMisbehaved(peer, "sends blocks nobody asked for") }
+            // Unrequested data is dropped, not written; only blocks we never asked for (nor cancelled) count, and
+            // only a peer whose data is mostly such blocks is cut off (late answers to requests we gave up on are
+            // normal in any busy swarm).
+            if !wasRequested, peer.recentlyCancelled.remove(block) == nil { peer.unexpectedBlocks += 1 }
+            if peer.unexpectedBlocks > 64, peer.unexpectedBlocks > peer.expectedBlocks / 4 {
+                peerMisbehaved(peer, "sends blocks nobody asked for")
+            }
             return
         case .duplicate:
             return
         case .accepted(let pieceComplete):
+            peer.expectedBlocks += 1
             peer.download.add(block.length)
             download.add(block.length)
             cancelDuplicates(of: block, except: peer)
@@ -68,10 +74,17 @@ extension TorrentSession {
     private func cancelDuplicates(of block: BlockRequest, except sender: PeerConnection) {
         guard picker.map({ $0.isEndGame }) == true else { return }
         for other in peers.values where other !== sender && other.outstanding.contains(block) {
-            other.outstanding.remove(block)
-            picker?.returned(block)
-            other.send(.cancel(block))
+            cancel(block, on: other)
         }
+    }
+
+    /// Withdraws an outstanding request: the block goes back to the picker, the peer is told, and the block is
+    /// remembered so that, if it was already on its way, it is not held against the peer.
+    func cancel(_ block: BlockRequest, on peer: PeerConnection) {
+        guard peer.outstanding.remove(block) != nil else { return }
+        picker?.returned(block)
+        peer.send(.cancel(block))
+        peer.rememberCancelled(block)
     }
 
     private func write(_ block: BlockRequest, data: ByteBuffer, to storage: PieceStorage) {

@@ -133,7 +133,8 @@ extension TorrentSession {
         peer.earlyAvailability = .none
     }
 
-    /// Interested when the peer has a piece we want.
+    /// Interested when the peer has a piece we want. (Not "any piece we lack" for a stream-only torrent between
+    /// reads: libtorrent disconnects an interested, unchoked peer that requests nothing — "timed out: no request".)
     func updateInterest(_ peer: PeerConnection) {
         guard let picker, let has = peer.has else { return }
         let wants = !picker.isComplete && has.indices.contains { picker.isWanted($0) }

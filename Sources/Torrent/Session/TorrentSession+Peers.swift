@@ -131,7 +131,11 @@ extension TorrentSession {
     /// The connection ended: its requests go back to the picker, its pieces out of the availability counts.
     func peerClosed(_ peer: PeerConnection) {
         directory.connectionCount -= 1  // counted at dial (outgoing) or when the handshake found us (incoming)
-        if peer.isOutgoing, (blocked[peer.address] ?? .now()) <= .now() { block(peer.address, for: .seconds(30)) }
+        // A peer that hung up on us is not dialled again for a while; one we closed ourselves (a pause, a stop)
+        // is: after a resume it must come back at once.
+        if peer.isOutgoing, !peer.closedLocally, (blocked[peer.address] ?? .now()) <= .now() {
+            block(peer.address, for: .seconds(30))
+        }
         guard peers.removeValue(forKey: peer.key) != nil else { return }
         returnRequests(of: peer)
         if let has = peer.has { picker?.peerGone(with: has) }

@@ -37,11 +37,7 @@ extension TorrentSession {
         guard let has = peer.has, !peer.outstanding.isEmpty else { return }
         let hasDeadlineWork = deadlinePieces(picker).contains { has[$0] }
         guard hasDeadlineWork else { return }
-        for block in peer.outstanding where !picker.hasDeadline(block.piece) {
-            peer.outstanding.remove(block)
-            self.picker?.returned(block)
-            peer.send(.cancel(block))
-        }
+        for block in peer.outstanding where !picker.hasDeadline(block.piece) { cancel(block, on: peer) }
     }
 
     /// A stream-only torrent wants only what readers need: requests for pieces that lost their deadline go.
@@ -50,11 +46,7 @@ extension TorrentSession {
         for peer in peers.values {
             let unwanted = peer.outstanding.filter { !picker.isWanted($0.piece) }
             guard !unwanted.isEmpty else { continue }
-            for block in unwanted {
-                peer.outstanding.remove(block)
-                self.picker?.returned(block)
-                peer.send(.cancel(block))
-            }
+            for block in unwanted { cancel(block, on: peer) }
             peer.flush()
         }
     }
