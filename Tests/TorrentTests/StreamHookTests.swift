@@ -57,6 +57,30 @@ import Testing
         await seeder.shutdown()
     }
 
+    @Test func aStormOfSeeksKeepsThePeer() async throws {
+        // Every seek cancels requests the seeder may already be answering; those late blocks must not get the
+        // seeder banned as a peer that "sends blocks nobody asked for".
+        let directory = try TemporaryDirectory()
+        let pieceLength = 65_536
+        let torrent = try TestTorrent.make(in: directory, files: [("film.mkv", 200 * pieceLength)], pieceLength: pieceLength)
+        let (seeder, port) = try await EngineTests.seeder(torrent)
+        let leecher = Engine(configuration: EngineTests.configuration(), logger: EngineTests.logger)
+        let hash = try await leecher.add(
+            .metainfo(torrent.metainfo), savePath: directory.path + "/leech",
+            peers: [PeerAddress(text: "127.0.0.1:\(port)")!], streamOnly: true
+        )
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<40 {
+            let start = Int(random.next() % 190)
+            await leecher.setPieceDeadlines((start..<start + 8).enumerated().map { ($1, .now + .milliseconds(50 * $0)) }, of: hash)
+            try await leecher.waitForPiece(start, of: hash)
+        }
+        #expect(await leecher.peers(of: hash).count == 1, "the seeder is still connected")
+        #expect(await leecher.snapshot(of: hash)?.hashFailures == 0)
+        await leecher.shutdown()
+        await seeder.shutdown()
+    }
+
     @Test func aCancelledWaitLeavesAtOnceAndAStopEndsEveryWait() async throws {
         let directory = try TemporaryDirectory()
         let torrent = try TestTorrent.make(in: directory, files: [("film.mkv", 100_000)], pieceLength: 16_384)
