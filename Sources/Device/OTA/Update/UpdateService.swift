@@ -340,6 +340,7 @@ public final class UpdateService: Sendable {
         do {
             plan = try bootloader.prepareReboot(store: store)
         } catch {
+            if case .unsupported(let reason) = error { throw .rebootUnavailable(reason) }
             throw .bootloader(error)
         }
         logger.notice("update: \(plan)")
