@@ -100,15 +100,16 @@ public enum EmbeddedDefaults {
         # machine updates stay unavailable until they are set.
         # This device's board: a bundle must list it among its compatible boards.
         board = "dev"
-        # The running slot: "cmdline" reads rill.slot=a|b from the kernel command line; "a" or "b" says it here.
-        booted_slot = "cmdline"
+        # The running slot: "auto" takes it from rill.slot= on the kernel command line, else the initramfs's
+        # /run/rill/boot.env, else the boot partition the firmware loaded; "a" or "b" says it here.
+        booted_slot = "auto"
         # Trusted Ed25519 public keys (64 hex digits each; two while keys rotate), plus the key file if it exists.
         public_keys = []
         public_key_file = "/etc/rill/bundle-signing.pub"
         # The A/B slot state; a relative path is inside data.directory.
         state_directory = "ota"
-        # Where each image of a bundle goes, {slot} standing for a or b, e.g.
-        # ["system.squashfs=/dev/disk/by-partlabel/system_{slot}", "boot.vfat=/dev/disk/by-partlabel/boot_{slot}"].
+        # Where each image of a bundle goes: NAME=PATH with {slot} standing for a or b, or NAME@a=PATH and
+        # NAME@b=PATH, e.g. ["boot.vfat@a=/dev/mmcblk0p2", "boot.vfat@b=/dev/mmcblk0p3", ...].
         slot_images = []
         # Largest bundle, uploaded or downloaded (http.max_body_bytes does not apply to it).
         max_bundle_bytes = "2GiB"
@@ -117,7 +118,10 @@ public enum EmbeddedDefaults {
         # How the boot path picks the slot: "state-file" (the initramfs runs `rill slot boot`), "tryboot" (Pi 4/5
         # firmware: autoboot.txt) or "uboot" (bootcount in the U-Boot environment).
         bootloader = "state-file"
+        # tryboot: autoboot.txt on a mounted FAT, or the raw boot-select partition with the offset of its 512 bytes
+        # (the FAT is then never mounted).
         autoboot_path = "/boot/firmware/autoboot.txt"
+        autoboot_offset = 0
         # The boot partitions of slot a and b, as autoboot.txt's boot_partition numbers them.
         tryboot_partition_a = 2
         tryboot_partition_b = 3

@@ -40,7 +40,8 @@ public struct RillConfig: Sendable, Equatable {
     public struct UpdateSection: Sendable, Equatable {
         /// This device's board; bundles must list it (`pi4`, `pi3`, `qemu-x86_64`).
         public var board: String
-        /// `cmdline`: the kernel command line's `rill.slot=`; `a` or `b` to say it here (tests).
+        /// `auto`: the boot facts (`rill.slot=`, the initramfs's boot.env, the firmware's boot partition); `a` or
+        /// `b` to say it here (tests).
         public var bootedSlot: String
         /// Trusted Ed25519 public keys, 64 hex digits each.
         public var publicKeys: [String]
@@ -48,14 +49,18 @@ public struct RillConfig: Sendable, Equatable {
         public var publicKeyFile: String
         /// The slot state's folder; a relative path is inside `dataDirectory`.
         public var stateDirectory: String
-        /// `NAME=PATH` per image a bundle carries, `{slot}` standing for `a` or `b`. Empty: no updates.
+        /// Where each image a bundle carries goes: `NAME=PATH` with `{slot}` standing for `a` or `b`, or `NAME@a=PATH`
+        /// and `NAME@b=PATH`. Empty: no updates.
         public var slotImages: [String]
         public var maxBundleBytes: Int
         /// Boots a staged slot is tried before the device falls back (tryboot: always 1).
         public var tries: Int
         /// `state-file`, `tryboot` or `uboot`.
         public var bootloader: String
+        /// autoboot.txt on a mounted FAT, or the raw boot-select partition…
         public var autobootPath: String
+        /// …with the offset of autoboot.txt's bytes in it.
+        public var autobootOffset: Int
         public var trybootPartitionA: Int
         public var trybootPartitionB: Int
         /// The `fw_env.config` naming the U-Boot environment's two copies.
@@ -188,7 +193,7 @@ extension RillConfig {
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
         update: UpdateSection(
             board: "", bootedSlot: "", publicKeys: [], publicKeyFile: "", stateDirectory: "", slotImages: [],
-            maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", trybootPartitionA: 0, trybootPartitionB: 0,
+            maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", autobootOffset: 0, trybootPartitionA: 0, trybootPartitionB: 0,
             ubootEnvConfig: "", reboot: "", commitAfterSeconds: 0, commitDeadlineSeconds: 0, downloadAttempts: 0,
             downloadStallSeconds: 0
         )

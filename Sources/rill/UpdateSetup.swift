@@ -23,7 +23,7 @@ enum UpdateSetup {
                 problem = problem ?? "[update] public_key_file: \(error)"
             }
         }
-        var images: [String: String] = [:]
+        var images: [String: [Slot: String]] = [:]
         do {
             images = try UpdateSettings.parseSlotImages(section.slotImages)
         } catch {
@@ -43,14 +43,19 @@ enum UpdateSetup {
         return folder.hasPrefix("/") ? folder : config.dataDirectory + "/" + folder
     }
 
-    /// The running slot: from the configuration when it names one, else from the kernel command line.
+    /// The running slot: from the configuration when it names one, else from the boot facts.
     static func bootedSlot(_ config: RillConfig) -> Result<Slot, BootloaderError> {
         if let slot = Slot(rawValue: config.update.bootedSlot) { return .success(slot) }
         do {
-            return .success(try KernelCommandLine.bootedSlot())
+            return .success(try BootFacts.bootedSlot(partitions: partitions(config)))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Each slot's boot partition number.
+    static func partitions(_ config: RillConfig) -> [Slot: Int] {
+        [.a: config.update.trybootPartitionA, .b: config.update.trybootPartitionB]
     }
 
     /// The boot path's adapter.
@@ -59,7 +64,7 @@ enum UpdateSetup {
         switch section.bootloader {
         case "tryboot":
             return TrybootBootloader(
-                autobootPath: section.autobootPath, partitions: [.a: section.trybootPartitionA, .b: section.trybootPartitionB]
+                autobootPath: section.autobootPath, autobootOffset: section.autobootOffset, partitions: partitions(config)
             )
         case "uboot":
             return UBootBootloader(config: try UBootEnvironmentConfig(contentsOf: section.ubootEnvConfig))

@@ -9,14 +9,14 @@ import Glibc
 import Musl
 #endif
 
-/// The Raspberry Pi firmware's tryboot: autoboot.txt byte for byte and rewritten in place, the firmware's boot
-/// facts from a device-tree folder laid out as `/proc/device-tree/chosen/bootloader`, and a whole update cycle.
+/// The Raspberry Pi firmware's tryboot: autoboot.txt byte for byte and rewritten in place (as a file, and inside a
+/// real FAT image that is never mounted), the boot facts from a device-tree folder laid out as
+/// `/proc/device-tree/chosen/bootloader` or from the QEMU board's command line, and whole update cycles.
 @Suite(.serialized) struct TrybootTests {
-    /// A state folder, a boot partition folder with autoboot.txt, and a firmware facts folder.
+    /// A state folder, autoboot.txt, and the boot facts' files (device-tree cells, command line, boot.env).
     struct Lab {
         let directory: TemporaryDirectory
         var autoboot: String { directory.path + "/autoboot.txt" }
-        var firmware: String { directory.path }
         let store: SlotStore
         let adapter: TrybootBootloader
 
@@ -25,7 +25,10 @@ import Musl
             store = SlotStore(directory: directory.path)
             adapter = TrybootBootloader(
                 autobootPath: directory.path + "/autoboot.txt", partitions: [.a: 2, .b: 3],
-                firmwareDirectory: firmware ? directory.path : directory.path + "/missing"
+                facts: BootFacts.Sources(
+                    commandLine: directory.path + "/cmdline", bootEnvironment: directory.path + "/boot.env",
+                    firmwareDirectory: firmware ? directory.path : directory.path + "/missing"
+                )
             )
             try store.adoptRunningSystem(booted: .a, version: OTAFixtures.version("0.1.0"))
         }
@@ -147,16 +150,73 @@ import Musl
         #expect(lab.store.load().state.trial?.triesLeft == 1, "no try used when no tryboot can happen")
     }
 
-    @Test func kernelCommandLine() throws {
-        #expect(KernelCommandLine.slot(in: "console=ttyS0 root=/dev/ram0 rill.slot=b quiet\n") == .b)
-        #expect(KernelCommandLine.slot(in: "rill.slot=a rill.slot=b") == .b)
-        #expect(KernelCommandLine.slot(in: "rill.slot=c") == nil)
-        #expect(KernelCommandLine.slot(in: "rill.slotx=a") == nil)
-        #expect(KernelCommandLine.slot(in: "") == nil)
+    @Test func bootFacts() throws {
         let directory = try TemporaryDirectory()
-        try directory.write("cmdline", Array("quiet rill.slot=a\n".utf8))
-        #expect(try KernelCommandLine.bootedSlot(path: directory.path + "/cmdline") == .a)
-        try directory.write("cmdline2", Array("quiet\n".utf8))
-        #expect(throws: BootloaderError.self) { try KernelCommandLine.bootedSlot(path: directory.path + "/cmdline2") }
+        let sources = BootFacts.Sources(
+            commandLine: directory.path + "/cmdline", bootEnvironment: directory.path + "/boot.env", firmwareDirectory: directory.path
+        )
+        let partitions: [Slot: Int] = [.a: 2, .b: 3]
+        #expect(BootFacts.read(sources) == BootFacts())
+        #expect(throws: BootloaderError.self) { try BootFacts.bootedSlot(sources, partitions: partitions) }
+        // The Pi firmware: device-tree cells.
+        try directory.write("partition", [0, 0, 0, 3])
+        try directory.write("tryboot", [0, 0, 0, 1])
+        #expect(BootFacts.read(sources) == BootFacts(bootPartition: 3, tryboot: true))
+        #expect(try BootFacts.bootedSlot(sources, partitions: partitions) == .b)
+        // The initramfs's boot.env wins over the firmware, the command line over both.
+        try directory.write("boot.env", Array("RILL_SLOT=a\nRILL_BOOT_PARTITION=2\nRILL_TRYBOOT=0\nRILL_DISK=/dev/vda\n".utf8))
+        #expect(BootFacts.read(sources) == BootFacts(slot: .a, bootPartition: 2, tryboot: false))
+        try directory.write("cmdline", Array("console=ttyS0 rill.bootpart=3 rill.tryboot=1 rill.slot=b quiet\n".utf8))
+        #expect(BootFacts.read(sources) == BootFacts(slot: .b, bootPartition: 3, tryboot: true))
+        // Garbage is no fact.
+        try directory.write("cmdline", Array("rill.slot=c rill.bootpart=x rill.tryboot=7".utf8))
+        try directory.write("boot.env", Array("RILL_SLOT=\nRILL_BOOT_PARTITION=".utf8))
+        try directory.write("partition", [0, 0, 3])
+        try directory.write("tryboot", [])
+        #expect(BootFacts.read(sources) == BootFacts())
+        #expect(BootFacts(bootPartition: 7).bootedSlot(partitions: partitions) == nil)
+    }
+
+    @Test func theQEMUBoardsCommandLineStandsInForTheFirmware() throws {
+        let lab = try Lab(firmware: false)
+        try lab.directory.write("cmdline", Array("console=ttyS0 rill.bootpart=2 rill.tryboot=0\n".utf8))
+        try lab.stage("0.2.0")
+        #expect(try lab.adapter.prepareReboot(store: lab.store) == RebootPlan(slot: .b, argument: "0 tryboot"))
+        try lab.directory.write("cmdline", Array("console=ttyS0 rill.bootpart=3 rill.tryboot=1\n".utf8))
+        #expect(try lab.adapter.reconcile(store: lab.store, booted: .b).isEmpty)
+        #expect(lab.adapter.view()["firmware_tryboot"] == "1")
+    }
+
+    /// autoboot.txt inside a FAT image made as the image build makes it (mkfs.vfat, mcopy), rewritten at its offset
+    /// in the raw partition: mtools reads the new contents and fsck.fat finds the file system clean.
+    @Test func rawPartitionOfARealFAT() throws {
+        let directory = try TemporaryDirectory()
+        let image = directory.path + "/bootsel.vfat"
+        try SystemCommand.check(["mkfs.vfat", "-C", "--invariant", "-i", "52494c31", "-n", "RILL-BOOT", image, "16384"])
+        let original = AutobootFile(bootPartition: 2, trybootPartition: 3).bytes
+        try directory.write("autoboot.txt", original)
+        try directory.write("README.txt", Array("Rill boot selection\n".utf8))
+        for name in ["autoboot.txt", "README.txt"] {
+            try SystemCommand.check(["env", "MTOOLS_SKIP_CHECK=1", "mcopy", "-i", image, directory.path + "/" + name, "::" + name])
+        }
+        let bytes = try TestFile.read(image)
+        let offset = try #require(bytes.firstRange(of: original)?.lowerBound)
+        #expect(offset % 512 == 0)
+        let store = SlotStore(directory: directory.path)
+        try store.adoptRunningSystem(booted: .a, version: OTAFixtures.version("0.1.0"))
+        let adapter = TrybootBootloader(autobootPath: image, autobootOffset: offset, partitions: [.a: 2, .b: 3])
+        try store.markGood(booted: .a)
+        try adapter.project(store.load().state)
+        let fat = try SystemCommand.check(["env", "MTOOLS_SKIP_CHECK=1", "mtype", "-i", image, "::autoboot.txt"])
+        #expect(Array(fat.utf8) == AutobootFile(bootPartition: 2, trybootPartition: 2).bytes)
+        #expect(try SystemCommand.run(["fsck.fat", "-n", image]).status == 0)
+        let after = try TestFile.read(image)
+        #expect(Array(after[..<offset]) == Array(bytes[..<offset]) && Array(after[(offset + 512)...]) == Array(bytes[(offset + 512)...]),
+                "only autoboot.txt's 512 bytes changed")
+
+        // A wrong offset is refused without writing.
+        let wrong = TrybootBootloader(autobootPath: image, autobootOffset: offset + 512, partitions: [.a: 2, .b: 3])
+        #expect(throws: BootloaderError.self) { try wrong.project(store.load().state) }
+        #expect(try TestFile.read(image) == after)
     }
 }

@@ -224,3 +224,29 @@ import Testing
         await unknown.shutdown()
     }
 }
+
+/// `[update] slot_images` and `public_keys` as the configuration gives them.
+@Suite struct UpdateSettingsTests {
+    @Test func slotImages() throws {
+        let template = try UpdateSettings.parseSlotImages(["system.squashfs=/data/slots/system_{slot}.img"])
+        #expect(template == ["system.squashfs": [.a: "/data/slots/system_a.img", .b: "/data/slots/system_b.img"]])
+        let perSlot = try UpdateSettings.parseSlotImages([
+            "boot.vfat@a=/dev/vda2", "boot.vfat@b=/dev/vda3", "system.squashfs@b=/dev/vda6", "system.squashfs@a=/dev/vda5",
+        ])
+        #expect(perSlot == ["boot.vfat": [.a: "/dev/vda2", .b: "/dev/vda3"], "system.squashfs": [.a: "/dev/vda5", .b: "/dev/vda6"]])
+        for bad in [
+            ["system.squashfs=/dev/vda5"], ["boot.vfat@a=/dev/vda2"], ["boot.vfat@c=/x", "boot.vfat@a=/y"], ["=/x/{slot}"],
+            ["x@a=/same", "x@b=/same"], ["x={slot}", "x@a=/y"], ["x@a="], ["novalue"],
+        ] {
+            #expect(throws: UpdateSettingsError.self, "\(bad)") { try UpdateSettings.parseSlotImages(bad) }
+        }
+    }
+
+    @Test func keys() throws {
+        let key = BundleSigningKey.generate().publicKey
+        #expect(try UpdateSettings.parseKeys([key.hex]) == [key])
+        for bad in ["", String(key.hex.dropLast()), key.hex.uppercased(), key.hex + "00", String(repeating: "z", count: 64)] {
+            #expect(throws: UpdateSettingsError.self, "\(bad)") { try UpdateSettings.parseKeys([bad]) }
+        }
+    }
+}

@@ -25,7 +25,7 @@ final class WebUpdateLab: @unchecked Sendable {
         self.key = key
         settings = UpdateSettings(
             board: "pi4", trustedKeys: [key.publicKey], stateDirectory: directory.path,
-            slotImages: Dictionary(uniqueKeysWithValues: Self.imageNames.map { ($0, directory.path + "/slot-\($0)-{slot}") }),
+            slotImages: try UpdateSettings.parseSlotImages(Self.imageNames.map { "\($0)=\(directory.path)/slot-\($0)-{slot}" }),
             maxBundleBytes: maxBundleBytes, tries: 3, download: DownloadSettings(retryDelayMilliseconds: 100)
         )
     }

@@ -18,7 +18,7 @@ final class UpdateLab: @unchecked Sendable {
         self.key = key
         settings = UpdateSettings(
             board: board, trustedKeys: [key.publicKey], stateDirectory: directory.path,
-            slotImages: Dictionary(uniqueKeysWithValues: Self.imageNames.map { ($0, directory.path + "/slot-\($0)-{slot}") }),
+            slotImages: try UpdateSettings.parseSlotImages(Self.imageNames.map { "\($0)=\(directory.path)/slot-\($0)-{slot}" }),
             maxBundleBytes: maxBundleBytes, tries: 3, download: download
         )
     }

@@ -14,9 +14,8 @@ public struct UpdateSettings: Sendable {
     public var trustedKeys: [BundlePublicKey]
     /// The slot state's folder (`/data/ota` on the device).
     public var stateDirectory: String
-    /// Each image name a bundle carries → where it goes, with `{slot}` standing for `a` or `b`
-    /// (`system.squashfs` → `/dev/disk/by-partlabel/system_{slot}`).
-    public var slotImages: [String: String]
+    /// Each image name a bundle carries → where it goes in each slot.
+    public var slotImages: [String: [Slot: String]]
     /// Largest bundle accepted, upload or download.
     public var maxBundleBytes: Int
     /// Boots a staged slot is tried (1 ... 5) before the device falls back; the Pi firmware's tryboot gives one.
@@ -25,7 +24,7 @@ public struct UpdateSettings: Sendable {
     public var download: DownloadSettings
 
     public init(
-        board: String, trustedKeys: [BundlePublicKey], stateDirectory: String, slotImages: [String: String],
+        board: String, trustedKeys: [BundlePublicKey], stateDirectory: String, slotImages: [String: [Slot: String]],
         maxBundleBytes: Int, tries: Int, download: DownloadSettings = DownloadSettings()
     ) {
         self.board = board
@@ -37,21 +36,36 @@ public struct UpdateSettings: Sendable {
         self.download = download
     }
 
-    /// Parses `NAME=PATH` entries (`system.squashfs=/dev/disk/by-partlabel/system_{slot}`). Every path must contain
-    /// `{slot}`, or both slots would be the same partition.
-    public static func parseSlotImages(_ entries: [String]) throws(UpdateSettingsError) -> [String: String] {
-        var images: [String: String] = [:]
+    /// Parses where each image goes: `NAME=PATH` with `{slot}` standing for `a` or `b`
+    /// (`system.squashfs=/data/slots/system_{slot}.img`), or one entry per slot, `NAME@a=PATH` and `NAME@b=PATH`
+    /// (`boot.vfat@a=/dev/mmcblk0p2`). Every image needs both slots, on different paths.
+    public static func parseSlotImages(_ entries: [String]) throws(UpdateSettingsError) -> [String: [Slot: String]] {
+        var images: [String: [Slot: String]] = [:]
         for entry in entries {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
-                throw UpdateSettingsError("slot image `\(entry)`: not NAME=PATH")
+                throw UpdateSettingsError("slot image `\(entry)`: not NAME=PATH or NAME@SLOT=PATH")
             }
-            let name = String(entry[..<equals])
+            var name = String(entry[..<equals])
             let path = String(entry[entry.index(after: equals)...])
-            guard path.contains("{slot}") else {
-                throw UpdateSettingsError("slot image `\(entry)`: the path must contain {slot} (a or b)")
+            guard !path.isEmpty else { throw UpdateSettingsError("slot image `\(entry)`: no path") }
+            var slots: [Slot] = Slot.allCases
+            if let at = name.firstIndex(of: "@") {
+                guard let slot = Slot(rawValue: String(name[name.index(after: at)...])) else {
+                    throw UpdateSettingsError("slot image `\(entry)`: the slot after @ must be a or b")
+                }
+                slots = [slot]
+                name = String(name[..<at])
+            } else if !path.contains("{slot}") {
+                throw UpdateSettingsError("slot image `\(entry)`: the path must contain {slot}, or give NAME@a= and NAME@b=")
             }
-            guard images[name] == nil else { throw UpdateSettingsError("slot image `\(name)` is named twice") }
-            images[name] = path
+            for slot in slots {
+                guard images[name]?[slot] == nil else { throw UpdateSettingsError("slot image `\(name)` is named twice for slot \(slot)") }
+                images[name, default: [:]][slot] = path.replacing("{slot}", with: slot.rawValue)
+            }
+        }
+        for (name, paths) in images {
+            guard paths.count == 2 else { throw UpdateSettingsError("slot image `\(name)` has a path for one slot only") }
+            guard paths[.a] != paths[.b] else { throw UpdateSettingsError("slot image `\(name)` is the same path in both slots") }
         }
         return images
     }
@@ -73,8 +87,8 @@ public struct UpdateSettings: Sendable {
     /// block device (a regular file, as on test boards, has no fixed size).
     func targets(for slot: Slot) -> [String: SlotTarget] {
         var targets: [String: SlotTarget] = [:]
-        for (name, template) in slotImages {
-            let path = template.replacing("{slot}", with: slot.rawValue)
+        for (name, paths) in slotImages {
+            guard let path = paths[slot] else { continue }
             targets[name] = SlotTarget(path: path, capacity: Self.blockDeviceSize(path))
         }
         return targets
