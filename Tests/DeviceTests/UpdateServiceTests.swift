@@ -207,6 +207,36 @@ import Testing
         await restarted.shutdown()
     }
 
+    @Test func aBootloaderThatCannotBeToldLeavesNothingOnTrial() async throws {
+        let lab = try UpdateLab()
+        let bytes = try TestFile.read(try lab.bundle("good.rillbundle", systemBytes: 400_000))
+        // autoboot.txt inside a "partition" file at offset 4096, as on the image.
+        let partition = lab.directory.path + "/bootsel.img"
+        var image = [UInt8](repeating: 0xE5, count: 16_384)
+        image.replaceSubrange(4096..<4608, with: AutobootFile(bootPartition: 2, trybootPartition: 3).bytes)
+        try TestFile.write(partition, image)
+        let adapter = TrybootBootloader(autobootPath: partition, autobootOffset: 4096, partitions: [.a: 2, .b: 3])
+        let service = lab.service(bootloader: adapter)
+        #expect(try TestFile.read(partition)[4096..<4608].elementsEqual(AutobootFile(bootPartition: 2, trybootPartition: 2).bytes))
+        await #expect(throws: UpdateError.self) {
+            _ = try await service.installUpload(announcedLength: bytes.count) { feed in
+                try await feed([ByteBuffer(bytes: bytes.prefix(200_000))])
+                // The boot-select partition changes under rill (say, someone reformatted it).
+                try TestFile.write(partition, [UInt8](repeating: 0xE5, count: 16_384))
+                try await feed([ByteBuffer(bytes: bytes.dropFirst(200_000))])
+            }
+        }
+        guard case .bootloader = service.currentProgress.error else {
+            Issue.record("\(String(describing: service.currentProgress.error))")
+            return
+        }
+        let state = lab.store.load().state
+        #expect(state.trial == nil)
+        #expect(state.lastResult?.outcome == .installFailed)
+        #expect(try TestFile.read(partition) == [UInt8](repeating: 0xE5, count: 16_384), "nothing written over what is not an autoboot.txt")
+        await service.shutdown()
+    }
+
     @Test func unavailableWithoutKeysOrSlots() async throws {
         let lab = try UpdateLab()
         lab.settings.trustedKeys = []

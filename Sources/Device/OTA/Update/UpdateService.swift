@@ -252,6 +252,12 @@ public final class UpdateService: Sendable {
         do {
             try bootloader.project(state)
         } catch {
+            // The bootloader cannot be told: take the slot off trial again, so the state does not promise a trial
+            // this install is reported to have failed (the next start-up projects the state as it is then).
+            if let booted = bootedSlot {
+                try? store.beginInstall(version: verified.manifest.version, into: job.slot, booted: booted)
+                try? store.installFailed(into: job.slot)
+            }
             throw .bootloader(error)
         }
         var seconds = 0.0
