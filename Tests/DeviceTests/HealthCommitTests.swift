@@ -10,7 +10,17 @@ import Testing
     /// Health the test switches, and the reboots the service asked for.
     final class TestDevice: Sendable {
         let healthy = Atomic<Bool>(true)
+        /// Health checks still to fail before `healthy` counts again (a break every check is sure to see).
+        let failingChecks = Atomic<Int>(0)
         let reboots = Mutex<[RebootPlan]>([])
+
+        func check() -> Bool {
+            if failingChecks.load(ordering: .relaxed) > 0 {
+                failingChecks.subtract(1, ordering: .relaxed)
+                return false
+            }
+            return healthy.load(ordering: .relaxed)
+        }
     }
 
     /// Installs 0.2.0 into slot B from A, then "reboots": the initramfs's selection uses a try, and a service starts
@@ -51,20 +61,19 @@ import Testing
         let device = TestDevice()
         let service = try await Self.bootTrial(lab, device: device)
         let flips = Task {
-            // Healthy 300 ms, unhealthy 100 ms, healthy from then on.
+            // Healthy for 300 ms, then two failed checks, healthy from then on.
             try await Task.sleep(for: .milliseconds(300))
-            device.healthy.store(false, ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(100))
-            device.healthy.store(true, ordering: .relaxed)
+            device.failingChecks.store(2, ordering: .relaxed)
         }
         let started = ContinuousClock.now
         let verdict = await HealthCommit(
-            slots: service, policy: Self.policy(500, deadline: 20_000), health: { device.healthy.load(ordering: .relaxed) },
+            slots: service, policy: Self.policy(1000, deadline: 20_000), health: { device.check() },
             logger: UpdateLab.quietLogger
         ).run()
         try await flips.value
         #expect(verdict == .committed)
-        #expect(ContinuousClock.now - started >= .milliseconds(900), "500 ms more after the break at 300–400 ms")
+        #expect(device.failingChecks.load(ordering: .relaxed) == 0, "the break was seen")
+        #expect(ContinuousClock.now - started >= .milliseconds(1300), "1 s more after the break at 300 ms or later")
         await service.shutdown()
     }
 
