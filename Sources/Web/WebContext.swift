@@ -25,10 +25,13 @@ public struct WebContext: Sendable {
     /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
     public let vpn: VPNManager?
 
+    /// OTA updates; `nil` in tests that run the web layer without them (the update routes are then absent).
+    public let update: UpdateService?
+
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil
+        vpn: VPNManager? = nil, update: UpdateService? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -38,5 +41,6 @@ public struct WebContext: Sendable {
         self.streams = streams
         self.diskCache = diskCache
         self.vpn = vpn
+        self.update = update
     }
 }

@@ -62,10 +62,13 @@ struct Daemon {
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
+        let reboots = RebootRequest()
+        let update = Self.updateService(config, reboots: reboots, logger: logger)
+        update.start()
 
         let context = WebContext(
             states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn
+            streams: streams, diskCache: diskCache, vpn: vpn, update: update
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -82,6 +85,7 @@ struct Daemon {
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
+                .init(service: UpdateLifecycleService(update: update, commit: Self.healthCommit(config, update: update, states: states, logger: logger), logger: logger)),
                 .init(service: web),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -89,8 +93,51 @@ struct Daemon {
         )
         group.maximumGracefulShutdownDuration = Self.shutdownLimit
         group.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: group).run()
+        let serviceGroup = ServiceGroup(configuration: group)
+        reboots.attach(serviceGroup)
+        try await serviceGroup.run()
         logger.info("rill stopped")
+        if let plan = reboots.plan {
+            logger.notice("rebooting: \(plan)")
+            logger.critical("\(SystemReboot.perform(plan))")
+            throw ExitCodeError.rebootFailed
+        }
+    }
+}
+
+extension Daemon {
+    /// The OTA update service from `[update]`; updates are unavailable (with the reason) where it is incomplete.
+    static func updateService(_ config: RillConfig, reboots: RebootRequest, logger: Logger) -> UpdateService {
+        var (settings, problem) = UpdateSetup.settings(config)
+        let bootloader: any BootloaderAdapter
+        do {
+            bootloader = try UpdateSetup.bootloader(config)
+        } catch {
+            bootloader = StateFileBootloader()
+            problem = problem ?? "\(error)"
+            settings.trustedKeys = []
+        }
+        return UpdateService(
+            settings: settings, booted: UpdateSetup.bootedSlot(config), bootloader: bootloader,
+            configurationProblem: problem, reboot: config.update.reboot == "syscall" ? { @Sendable plan in await reboots.request(plan) } : nil,
+            logger: logger
+        )
+    }
+
+    /// The health commit of a trial boot. Health here: the HTTP server runs and no subsystem failed (the device
+    /// health monitor takes this place when it is wired in).
+    static func healthCommit(_ config: RillConfig, update: UpdateService, states: SubsystemStates, logger: Logger) -> HealthCommit {
+        HealthCommit(
+            slots: update,
+            policy: HealthCommit.Policy(
+                commitAfter: .seconds(config.update.commitAfterSeconds), deadline: .seconds(config.update.commitDeadlineSeconds)
+            ),
+            health: {
+                let snapshot = states.snapshot
+                return snapshot["http"]?.phase == .running && !snapshot.values.contains { $0.phase == .failed }
+            },
+            logger: logger
+        )
     }
 }
 
@@ -138,6 +185,8 @@ extension Daemon {
 /// Non-zero exits of `rill run` other than a refused configuration.
 enum ExitCodeError: Error {
     case storeUnavailable
+    /// A reboot was asked for but the kernel refused it.
+    case rebootFailed
 }
 
 /// How the store's open report reads in `/api/v1/status`.
