@@ -39,6 +39,7 @@ enum ConfigSchema {
         integer("engine.seed_ratio_limit_percent", 0...100_000) { $0.engine.seedRatioLimitPercent = $1 },
         integer("engine.seed_time_limit_minutes", 0...525_600) { $0.engine.seedTimeLimitMinutes = $1 },
         bytes("stream.ram_cache_bytes", (4 << 20)...(1 << 30)) { $0.stream.ramCacheBytes = $1 },
+        bytes("stream.ram_cache_retain_bytes", 0...(1 << 30)) { $0.stream.ramCacheRetainBytes = $1 },
         storageLimit("stream.disk_cache_max") { $0.stream.diskCacheMax = $1 },
         storageLimit("stream.disk_cache_target") { $0.stream.diskCacheTarget = $1 },
         text("vpn.interface") { $0.vpn.interface = $1 },

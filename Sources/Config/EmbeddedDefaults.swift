@@ -54,6 +54,8 @@ public enum EmbeddedDefaults {
         [stream]
         # RAM for verified pieces being streamed; never exceeded (readers wait instead).
         ram_cache_bytes = "32MiB"
+        # Of that, the most kept of chunks no player is reading now (the kernel's page cache holds the file anyway).
+        ram_cache_retain_bytes = "4MiB"
         # Torrents added for streaming only live in a disk cache: above the max (bytes, or a share of the disk
         # such as "80%"), the least recently read pieces outside every player's window are evicted down to the target.
         disk_cache_max = "50%"

@@ -24,6 +24,8 @@ public struct RillConfig: Sendable, Equatable {
     public struct StreamSettings: Sendable, Equatable {
         /// The RAM piece cache's budget; readers wait rather than exceed it.
         public var ramCacheBytes: Int
+        /// Of that budget, the most kept of chunks no reader holds now.
+        public var ramCacheRetainBytes: Int = 4 << 20
         /// Stream-only torrents may hold at most this much of the disk…
         public var diskCacheMax: StorageLimit
         /// …and eviction brings them down to this.

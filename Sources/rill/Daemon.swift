@@ -164,6 +164,7 @@ extension Daemon {
     static func streamConfiguration(_ settings: RillConfig.StreamSettings) -> StreamConfiguration {
         var configuration = StreamConfiguration()
         configuration.ramCacheBytes = settings.ramCacheBytes
+        configuration.ramCacheRetainBytes = settings.ramCacheRetainBytes
         return configuration
     }
 
