@@ -106,7 +106,9 @@ let package = Package(
         .target(
             name: "Device",
             dependencies: [
+                "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -137,6 +139,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -145,6 +149,14 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        // A watchdog device served over FUSE for the watchdog tests (its own module: CFuse3's headers would
+        // otherwise become a second defining module of libc types in TestSupport).
+        .target(
+            name: "WatchdogFake",
+            dependencies: ["CFuse3"],
+            path: "Tests/WatchdogFake",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -187,7 +199,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceTests",
-            dependencies: ["Device", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Device", "Store", "TestSupport", "WatchdogFake",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -213,7 +231,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CCurl", "TestSupport", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CCurl", "TestSupport", "WatchdogFake", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

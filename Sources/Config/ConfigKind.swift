@@ -12,6 +12,8 @@ enum ConfigKind: Sendable {
     case choice([String])
     /// A size on a disk: bytes as for ``bytes(_:)``, or a share of the file system such as "80%".
     case storageLimit
+    /// A string that may be empty (a device path where empty means "none").
+    case optionalText
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -35,6 +37,8 @@ enum ConfigKind: Sendable {
             return StorageLimit(parsing: text) == nil
                 ? .failure(.init("must be a size such as \"20GiB\" or a share of the disk such as \"80%\", not \"\(text)\""))
                 : .success(value)
+        case (.optionalText, .string):
+            return .success(value)
         case (.choice(let words), .string(let word)):
             return words.contains(word)
                 ? .success(value)
@@ -51,7 +55,7 @@ enum ConfigKind: Sendable {
             if let number = Int(text) { return .integer(number) }
         case .bytes, .storageLimit:
             if let number = Int(text) { return .integer(number) }
-        case .text, .choice:
+        case .text, .choice, .optionalText:
             break
         }
         return .string(text)
@@ -64,6 +68,7 @@ enum ConfigKind: Sendable {
         case .bytes: "a byte count"
         case .storageLimit: "a size or a percentage"
         case .choice(let words): "one of \(words.joined(separator: ", "))"
+        case .optionalText: "a string"
         }
     }
 

@@ -64,6 +64,8 @@ enum ConfigSchema {
         },
         bytes("transcode.thumbnail_cache", (1 << 20)...(1 << 34)) { $0.transcode.thumbnailCacheBytes = $1 },
         integer("transcode.thumbnail_cache_count", 1...1_000_000) { $0.transcode.thumbnailCacheCount = $1 },
+        optionalText("device.watchdog") { $0.device.watchdog = $1 },
+        integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -80,6 +82,12 @@ enum ConfigSchema {
 
     private static func text(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
         ConfigKey(path: path, kind: .text) { config, value in
+            if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func optionalText(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .optionalText) { config, value in
             if case .string(let text) = value { set(&config, text) }
         }
     }

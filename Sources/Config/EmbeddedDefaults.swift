@@ -95,5 +95,11 @@ public enum EmbeddedDefaults {
         thumbnail_cache = "64MiB"
         thumbnail_cache_count = 2000
 
+        [device]
+        # The hardware watchdog rill owns and feeds while its health checks pass, e.g. "/dev/watchdog"; "" for none.
+        watchdog = ""
+        # Seconds without a feed before the watchdog resets the board (the Pi's watchdog allows at most 15).
+        watchdog_timeout_seconds = 15
+
         """
 }

@@ -32,6 +32,16 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
+    /// The device services: health and watchdog (`[device]`).
+    public var device: DeviceSettings
+
+    /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
+    public struct DeviceSettings: Sendable, Equatable {
+        /// The watchdog device the daemon owns and feeds while healthy; empty for none.
+        public var watchdog: String
+        /// Seconds without a feed before the watchdog resets the board.
+        public var watchdogTimeoutSeconds: Int
+    }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
     public struct HTTPSettings: Sendable, Equatable {
@@ -148,6 +158,7 @@ extension RillConfig {
             idleTimeoutSeconds: 0, segmentSeconds: 0, nice: 0, hardwareEncoder: "", maxVideoHeight: 0,
             videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
         ),
-        vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0)
+        vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
+        device: DeviceSettings(watchdog: "", watchdogTimeoutSeconds: 0)
     )
 }

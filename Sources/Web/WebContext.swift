@@ -24,11 +24,13 @@ public struct WebContext: Sendable {
 
     /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
     public let vpn: VPNManager?
+    /// The health monitor's verdict for `/healthz` and `/api/v1/status`; `nil` in tests without one.
+    public let health: (any HealthReporting)?
 
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil
+        vpn: VPNManager? = nil, health: (any HealthReporting)? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -38,5 +40,6 @@ public struct WebContext: Sendable {
         self.streams = streams
         self.diskCache = diskCache
         self.vpn = vpn
+        self.health = health
     }
 }

@@ -62,10 +62,11 @@ struct Daemon {
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
+        let device = DeviceServices(config: config, store: store, engine: engine, states: states, logger: logger)
 
         let context = WebContext(
             states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn
+            streams: streams, diskCache: diskCache, vpn: vpn, health: device.health
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -76,14 +77,14 @@ struct Daemon {
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(
-            services: [
+            services: device.first + [
                 .init(service: StoreService(store: store, states: states)),
                 // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
                 .init(service: web),
-            ],
+            ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
