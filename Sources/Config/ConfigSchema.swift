@@ -66,6 +66,8 @@ enum ConfigSchema {
         integer("transcode.thumbnail_cache_count", 1...1_000_000) { $0.transcode.thumbnailCacheCount = $1 },
         optionalText("device.watchdog") { $0.device.watchdog = $1 },
         integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
+        integer("device.crash_loop_starts", 2...100) { $0.device.crashLoopStarts = $1 },
+        integer("device.crash_loop_minutes", 1...1440) { $0.device.crashLoopMinutes = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

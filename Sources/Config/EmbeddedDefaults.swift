@@ -100,6 +100,11 @@ public enum EmbeddedDefaults {
         watchdog = ""
         # Seconds without a feed before the watchdog resets the board (the Pi's watchdog allows at most 15).
         watchdog_timeout_seconds = 15
+        # The crash_loop_starts-th start within crash_loop_minutes without a clean stop (init restarting a rill that
+        # keeps dying) starts rill in safe mode: web UI and status only, no engine. A clean stop, or a run of
+        # crash_loop_minutes, ends it.
+        crash_loop_starts = 5
+        crash_loop_minutes = 10
 
         """
 }

@@ -32,7 +32,7 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
-    /// The device services: health and watchdog (`[device]`).
+    /// The device services: health, watchdog, crash loop detection (`[device]`).
     public var device: DeviceSettings
 
     /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
@@ -41,6 +41,9 @@ public struct RillConfig: Sendable, Equatable {
         public var watchdog: String
         /// Seconds without a feed before the watchdog resets the board.
         public var watchdogTimeoutSeconds: Int
+        /// This many starts within `crashLoopMinutes` without a clean stop (or a run that long) start safe mode.
+        public var crashLoopStarts: Int
+        public var crashLoopMinutes: Int
     }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
@@ -159,6 +162,6 @@ extension RillConfig {
             videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
-        device: DeviceSettings(watchdog: "", watchdogTimeoutSeconds: 0)
+        device: DeviceSettings(watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0)
     )
 }

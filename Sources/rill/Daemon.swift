@@ -37,6 +37,7 @@ struct Daemon {
             "rill starting",
             metadata: ["version": "\(RillVersion.current)", "config": "\(configFile ?? "built-in defaults")", "data": "\(config.dataDirectory)"]
         )
+        let start = DeviceServices.checkStart(config: config, states: states, logger: logger)
 
         let store: Store
         do {
@@ -62,12 +63,17 @@ struct Daemon {
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
-        let device = DeviceServices(config: config, store: store, engine: engine, states: states, logger: logger)
-
-        let context = WebContext(
-            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn, health: device.health
+        let device = DeviceServices(
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine, states: states, logger: logger
         )
+
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes.
+        let context = start.safeMode
+            ? WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, health: device.health)
+            : WebContext(
+                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
+                streams: streams, diskCache: diskCache, vpn: vpn, health: device.health
+            )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
@@ -79,10 +85,12 @@ struct Daemon {
         var group = ServiceGroupConfiguration(
             services: device.first + [
                 .init(service: StoreService(store: store, states: states)),
+            ] + (start.safeMode ? [] : [
                 // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
+            ]) + [
                 .init(service: web),
             ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -91,6 +99,7 @@ struct Daemon {
         group.maximumGracefulShutdownDuration = Self.shutdownLimit
         group.maximumCancellationDuration = .seconds(1)
         try await ServiceGroup(configuration: group).run()
+        start.cleanStop()
         logger.info("rill stopped")
     }
 }

@@ -4,7 +4,8 @@ import TestSupport
 import WatchdogFake
 
 /// The device services in the real binary: the watchdog fed only while the daemon works (a fake device on FUSE, see
-/// `FakeWatchdog`: this kernel has no softdog).
+/// `FakeWatchdog`: this kernel has no softdog), and the crash loop guard putting a daemon that keeps dying into safe
+/// mode and out again.
 @Suite("rill's device services", .serialized)
 struct DeviceProcessTests {
     static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
@@ -59,6 +60,42 @@ struct DeviceProcessTests {
         #expect(!after.running, "the watchdog was not disarmed: \(after.events.suffix(3))")
         #expect(after.events.suffix(2).map(\.kind) == [.magicWrite, .close])
         #expect(rill.log.contains("watchdog disarmed"))
+    }
+
+    @Test("killed (-9) at every start, the third start in a row is safe mode: no engine, status says why; a clean stop ends it")
+    func crashLoop() throws {
+        let directory = try TemporaryDirectory()
+        let environment = [
+            "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
+            "RILL_DEVICE_CRASH_LOOP_STARTS": "3", "RILL_DEVICE_CRASH_LOOP_MINUTES": "10",
+        ]
+        for attempt in 1...2 {
+            let rill = try RillProcess(environment: environment, workingDirectory: directory.path)
+            let port = try rill.waitUntilListening()
+            let torrents = try #require(curlGet("http://127.0.0.1:\(port)/api/v1/torrents"))
+            #expect(torrents.status == 200, "start \(attempt)")
+            _ = rill.stop(with: SIGKILL)
+        }
+        let record = try String(contentsOfFile: directory.path + "/data/device/starts", encoding: .utf8)
+        #expect(record.split(separator: "\n").count == 3, "\(record)")
+
+        let safe = try RillProcess(environment: environment, workingDirectory: directory.path)
+        let port = try safe.waitUntilListening()
+        #expect(safe.log.contains("crash loop detected: starting in safe mode"))
+        let status = try #require(curlGet("http://127.0.0.1:\(port)/api/v1/status"))
+        #expect(status.body.contains("\"safe_mode\":{\"detail\":\"safe mode: rill started 3 times within 10 minutes without a clean stop"), "\(status.body)")
+        #expect(status.body.contains("\"engine\":{\"detail\":\"not started: safe mode\",\"phase\":\"stopped\"}"))
+        #expect(curlGet("http://127.0.0.1:\(port)/api/v1/torrents")?.status == 404)
+        #expect(curlGet("http://127.0.0.1:\(port)/healthz")?.status == 200)
+        #expect(safe.stop(with: SIGTERM).status == 0)
+        let cleared = try String(contentsOfFile: directory.path + "/data/device/starts", encoding: .utf8)
+        #expect(cleared == "rill-starts 1\n")
+
+        let normal = try RillProcess(environment: environment, workingDirectory: directory.path)
+        let normalPort = try normal.waitUntilListening()
+        #expect(curlGet("http://127.0.0.1:\(normalPort)/api/v1/torrents")?.status == 200)
+        #expect(!(curlGet("http://127.0.0.1:\(normalPort)/api/v1/status")?.body.contains("safe_mode") ?? true))
+        #expect(normal.stop(with: SIGTERM).status == 0)
     }
 }
 
