@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Device",
             dependencies: [
-                "Store",
+                "CGpiod", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -14,6 +14,8 @@ enum ConfigKind: Sendable {
     case storageLimit
     /// A string that may be empty (a device path where empty means "none").
     case optionalText
+    /// true or false (also from the environment: `true`, `false`, `1`, `0`).
+    case boolean
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -39,6 +41,8 @@ enum ConfigKind: Sendable {
                 : .success(value)
         case (.optionalText, .string):
             return .success(value)
+        case (.boolean, .boolean):
+            return .success(value)
         case (.choice(let words), .string(let word)):
             return words.contains(word)
                 ? .success(value)
@@ -55,6 +59,12 @@ enum ConfigKind: Sendable {
             if let number = Int(text) { return .integer(number) }
         case .bytes, .storageLimit:
             if let number = Int(text) { return .integer(number) }
+        case .boolean:
+            switch text {
+            case "true", "1": return .boolean(true)
+            case "false", "0": return .boolean(false)
+            default: break
+            }
         case .text, .choice, .optionalText:
             break
         }
@@ -69,6 +79,7 @@ enum ConfigKind: Sendable {
         case .storageLimit: "a size or a percentage"
         case .choice(let words): "one of \(words.joined(separator: ", "))"
         case .optionalText: "a string"
+        case .boolean: "true or false"
         }
     }
 

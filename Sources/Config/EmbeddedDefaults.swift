@@ -105,6 +105,17 @@ public enum EmbeddedDefaults {
         # crash_loop_minutes, ends it.
         crash_loop_starts = 5
         crash_loop_minutes = 10
+        # Status LEDs: "auto" (the board's ACT/PWR LEDs, else GPIO LEDs when led_gpio_chip is set, else the log),
+        # "sysfs", "gpio", "log" or "off".
+        leds = "auto"
+        led_sysfs_directory = "/sys/class/leds"
+        # The ACT LED lights when its brightness is 0 (the Pi Zero's).
+        led_act_inverted = false
+        # GPIO LEDs through libgpiod: the chip ("gpiochip0") and the line offsets of a green and a red LED (-1: none).
+        led_gpio_chip = ""
+        led_gpio_green_line = -1
+        led_gpio_red_line = -1
+        led_gpio_active_low = false
 
         """
 }

@@ -32,7 +32,7 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
-    /// The device services: health, watchdog, crash loop detection (`[device]`).
+    /// The device services: health, watchdog, crash loop detection, status LEDs (`[device]`).
     public var device: DeviceSettings
 
     /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
@@ -44,6 +44,19 @@ public struct RillConfig: Sendable, Equatable {
         /// This many starts within `crashLoopMinutes` without a clean stop (or a run that long) start safe mode.
         public var crashLoopStarts: Int
         public var crashLoopMinutes: Int
+        /// `auto`, `sysfs`, `gpio`, `log` or `off`.
+        public var leds: String
+        /// Where the board's LEDs are (`/sys/class/leds`; tests point it elsewhere).
+        public var ledSysfsDirectory: String
+        /// The ACT LED lights when its brightness is 0 (Pi Zero).
+        public var ledActInverted: Bool
+        /// The GPIO chip of GPIO LEDs (`gpiochip0`, or a path); empty for none.
+        public var ledGPIOChip: String
+        /// GPIO line offsets of the green and the red LED; -1 for none.
+        public var ledGPIOGreenLine: Int
+        public var ledGPIORedLine: Int
+        /// The GPIO LEDs light when their line is low.
+        public var ledGPIOActiveLow: Bool
     }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
@@ -162,6 +175,9 @@ extension RillConfig {
             videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
-        device: DeviceSettings(watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0)
+        device: DeviceSettings(
+            watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0, leds: "", ledSysfsDirectory: "",
+            ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0, ledGPIORedLine: 0, ledGPIOActiveLow: false
+        )
     )
 }

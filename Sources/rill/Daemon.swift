@@ -64,7 +64,8 @@ struct Daemon {
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
         let device = DeviceServices(
-            config: config, start: start, store: store, engine: start.safeMode ? nil : engine, states: states, logger: logger
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
+            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
         )
 
         // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes.

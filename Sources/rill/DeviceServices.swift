@@ -1,6 +1,7 @@
 import Config
 import Device
 import Logging
+import Netguard
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -8,10 +9,12 @@ import Store
 import Torrent
 
 /// The device services of `[device]` (docs/DEVICE.md), built for the daemon: the health monitor and its checks, the
-/// watchdog, the crash loop guard's stable-run timer. `first` go at the head of the service group (they stop last),
-/// `last` at its tail (stops first).
+/// watchdog, the crash loop guard's stable-run timer, the status LEDs. `first` go at the head of the service group
+/// (they stop last), `last` at its tail (stops first).
 struct DeviceServices {
     let health: HealthMonitor
+    /// Where the web's setup wizard and OTA tell the LEDs whether setup is needed and an update is running.
+    let signals = DeviceSignals()
     let first: [ServiceGroupConfiguration.ServiceConfiguration]
     let last: [ServiceGroupConfiguration.ServiceConfiguration]
 
@@ -42,8 +45,11 @@ struct DeviceServices {
         func cleanStop() { guardian.clear(because: "clean stop") }
     }
 
-    /// `engine` is nil in safe mode (no engine runs).
-    init(config: RillConfig, start: StartCheck, store: Store, engine: Engine?, states: SubsystemStates, logger: Logger) {
+    /// `engine` (and with it `library` and `vpn`) is nil in safe mode (no engine runs).
+    init(
+        config: RillConfig, start: StartCheck, store: Store, engine: Engine?, library: TorrentLibrary?, vpn: VPNManager?,
+        states: SubsystemStates, logger: Logger
+    ) {
         var checks: [HealthMonitor.Entry] = [
             .init(EventLoopCheck(name: "event-loops") { Array(MultiThreadedEventLoopGroup.singleton.makeIterator()) }),
             .init(StoreWriteCheck(store: store)),
@@ -65,7 +71,64 @@ struct DeviceServices {
         }
         first.append(.init(service: HealthService(monitor: health)))
         first.append(.init(service: StableRunService(guardian: start.guardian)))
+        if let backend = Self.lightBackend(config.device, logger: logger) {
+            let facts = Self.facts(
+                safeMode: start.safeMode, health: health, signals: signals, library: library, vpn: vpn, states: states
+            )
+            first.append(.init(service: LEDService(lights: StatusLights(backend: backend, logger: logger), facts: facts, states: states)))
+        }
         self.first = first
         self.last = [.init(service: ShutdownNoticeService(monitor: health))]
+    }
+}
+
+extension DeviceServices {
+    /// The status LEDs' backend from `[device] leds`: the board's LEDs (sysfs), GPIO lines, the log, or none (`off`).
+    /// `auto` takes the first that exists. A configured backend that cannot be used falls back to the log.
+    static func lightBackend(_ settings: RillConfig.DeviceSettings, logger: Logger) -> (any StatusLightBackend)? {
+        let log = LogLEDs { line in logger.info("\(line)") }
+        let sysfs = { SysfsLEDs(directory: settings.ledSysfsDirectory, actInverted: settings.ledActInverted) }
+        let gpio = { () -> (any StatusLightBackend)? in
+            guard !settings.ledGPIOChip.isEmpty else { return nil }
+            let green = settings.ledGPIOGreenLine >= 0 ? settings.ledGPIOGreenLine : nil
+            let red = settings.ledGPIORedLine >= 0 ? settings.ledGPIORedLine : nil
+            do {
+                let lines = try GpiodLines(chip: settings.ledGPIOChip, green: green, red: red, activeLow: settings.ledGPIOActiveLow)
+                let offsets = [green, red].compactMap { $0 }.map(String.init).joined(separator: ", ")
+                return try GPIOLEDs(lines: lines, name: "gpio (\(settings.ledGPIOChip) \(offsets))")
+            } catch {
+                logger.error("GPIO status LEDs unusable; using the log", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        switch settings.leds {
+        case "off": return nil
+        case "log": return log
+        case "sysfs":
+            if let found = sysfs() { return found }
+            logger.error("no ACT or PWR LED; using the log", metadata: ["directory": "\(settings.ledSysfsDirectory)"])
+            return log
+        case "gpio": return gpio() ?? log
+        default: return sysfs() ?? gpio() ?? log
+        }
+    }
+
+    /// The facts the LED state is made from, gathered from the daemon's own parts.
+    static func facts(
+        safeMode: Bool, health: HealthMonitor, signals: DeviceSignals, library: TorrentLibrary?, vpn: VPNManager?,
+        states: SubsystemStates
+    ) -> @Sendable () async -> DeviceFacts {
+        { () async -> DeviceFacts in
+            let report = await health.currentHealth()
+            let subsystems = states.snapshot
+            var facts = DeviceFacts()
+            facts.error = safeMode || (report.settled && !report.healthy)
+            facts.updating = await signals.isUpdating()
+            facts.booting = subsystems["http"]?.phase != .running || subsystems["engine"]?.phase == .starting
+            facts.setupNeeded = await signals.isSetupNeeded()
+            if let vpn { facts.vpnDown = await !vpn.headline().online }
+            if let library { facts.downloading = await library.list().contains { $0.state == .downloading } }
+            return facts
+        }
     }
 }

@@ -4,10 +4,25 @@ import TestSupport
 import WatchdogFake
 
 /// The device services in the real binary: the watchdog fed only while the daemon works (a fake device on FUSE, see
-/// `FakeWatchdog`: this kernel has no softdog), and the crash loop guard putting a daemon that keeps dying into safe
-/// mode and out again.
+/// `FakeWatchdog`: this kernel has no softdog), the crash loop guard putting a daemon that keeps dying into safe mode
+/// and out again, and the status LEDs drawn on a sysfs-shaped tree.
 @Suite("rill's device services", .serialized)
 struct DeviceProcessTests {
+    static func ledTree(in directory: String) throws -> String {
+        let leds = directory + "/leds"
+        for led in ["ACT", "PWR"] {
+            try FileManager.default.createDirectory(atPath: leds + "/" + led, withIntermediateDirectories: true)
+            let files = ["trigger": "none [mmc0] timer heartbeat\n", "brightness": "0\n", "max_brightness": "1\n",
+                         "delay_on": "-\n", "delay_off": "-\n", "invert": "-\n"]
+            for (name, value) in files { try value.write(toFile: leds + "/" + led + "/" + name, atomically: false, encoding: .utf8) }
+        }
+        return leds
+    }
+
+    static func attribute(_ leds: String, _ led: String, _ name: String) -> String {
+        (try? String(contentsOfFile: leds + "/" + led + "/" + name, encoding: .utf8)) ?? "?"
+    }
+
     static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -62,23 +77,29 @@ struct DeviceProcessTests {
         #expect(rill.log.contains("watchdog disarmed"))
     }
 
-    @Test("killed (-9) at every start, the third start in a row is safe mode: no engine, status says why; a clean stop ends it")
+    @Test("killed (-9) at every start, the third start in a row is safe mode: no engine, LED error, status says why; a clean stop ends it")
     func crashLoop() throws {
         let directory = try TemporaryDirectory()
+        let leds = try Self.ledTree(in: directory.path)
         let environment = [
             "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
             "RILL_DEVICE_CRASH_LOOP_STARTS": "3", "RILL_DEVICE_CRASH_LOOP_MINUTES": "10",
+            "RILL_DEVICE_LEDS": "sysfs", "RILL_DEVICE_LED_SYSFS_DIRECTORY": leds,
         ]
         for attempt in 1...2 {
             let rill = try RillProcess(environment: environment, workingDirectory: directory.path)
             let port = try rill.waitUntilListening()
             let torrents = try #require(curlGet("http://127.0.0.1:\(port)/api/v1/torrents"))
             #expect(torrents.status == 200, "start \(attempt)")
+            #expect(Self.eventually(5) { Self.attribute(leds, "ACT", "trigger") == "none\n" && Self.attribute(leds, "ACT", "brightness") == "1\n" },
+                    "start \(attempt): ACT is \(Self.attribute(leds, "ACT", "trigger"))")
             _ = rill.stop(with: SIGKILL)
         }
         let record = try String(contentsOfFile: directory.path + "/data/device/starts", encoding: .utf8)
         #expect(record.split(separator: "\n").count == 3, "\(record)")
 
+        // As after a reboot: the kernel lists the triggers with the board's default active.
+        try "none [mmc0] timer heartbeat\n".write(toFile: leds + "/ACT/trigger", atomically: false, encoding: .utf8)
         let safe = try RillProcess(environment: environment, workingDirectory: directory.path)
         let port = try safe.waitUntilListening()
         #expect(safe.log.contains("crash loop detected: starting in safe mode"))
@@ -87,7 +108,13 @@ struct DeviceProcessTests {
         #expect(status.body.contains("\"engine\":{\"detail\":\"not started: safe mode\",\"phase\":\"stopped\"}"))
         #expect(curlGet("http://127.0.0.1:\(port)/api/v1/torrents")?.status == 404)
         #expect(curlGet("http://127.0.0.1:\(port)/healthz")?.status == 200)
+        // LED error: green dark, red blinking fast.
+        #expect(Self.eventually(5) { Self.attribute(leds, "PWR", "trigger") == "timer\n" }, "PWR is \(Self.attribute(leds, "PWR", "trigger"))")
+        #expect(Self.attribute(leds, "PWR", "delay_on") == "100\n" && Self.attribute(leds, "PWR", "delay_off") == "100\n")
+        #expect(Self.attribute(leds, "ACT", "trigger") == "none\n" && Self.attribute(leds, "ACT", "brightness") == "0\n")
         #expect(safe.stop(with: SIGTERM).status == 0)
+        // The LEDs are given back as they were found.
+        #expect(Self.attribute(leds, "ACT", "trigger") == "mmc0\n")
         let cleared = try String(contentsOfFile: directory.path + "/data/device/starts", encoding: .utf8)
         #expect(cleared == "rill-starts 1\n")
 
