@@ -16,6 +16,8 @@ enum ConfigKind: Sendable {
     case optionalText
     /// true or false (also from the environment: `true`, `false`, `1`, `0`).
     case boolean
+    /// A DNS host label: 1 to `maxLength` of a-z, 0-9 and `-`, not starting or ending with `-`.
+    case hostLabel(maxLength: Int)
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -43,6 +45,13 @@ enum ConfigKind: Sendable {
             return .success(value)
         case (.boolean, .boolean):
             return .success(value)
+        case (.hostLabel(let maxLength), .string(let text)):
+            let bytes = Array(text.utf8)
+            let allowed = bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+            guard !bytes.isEmpty, bytes.count <= maxLength, allowed, bytes.first != 0x2D, bytes.last != 0x2D else {
+                return .failure(.init("must be 1 to \(maxLength) of a-z, 0-9 and -, not starting or ending with -, not \"\(text)\""))
+            }
+            return .success(value)
         case (.choice(let words), .string(let word)):
             return words.contains(word)
                 ? .success(value)
@@ -65,7 +74,7 @@ enum ConfigKind: Sendable {
             case "false", "0": return .boolean(false)
             default: break
             }
-        case .text, .choice, .optionalText:
+        case .text, .choice, .optionalText, .hostLabel:
             break
         }
         return .string(text)
@@ -80,6 +89,7 @@ enum ConfigKind: Sendable {
         case .choice(let words): "one of \(words.joined(separator: ", "))"
         case .optionalText: "a string"
         case .boolean: "true or false"
+        case .hostLabel: "a host name"
         }
     }
 

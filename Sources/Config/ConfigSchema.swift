@@ -64,6 +64,10 @@ enum ConfigSchema {
         },
         bytes("transcode.thumbnail_cache", (1 << 20)...(1 << 34)) { $0.transcode.thumbnailCacheBytes = $1 },
         integer("transcode.thumbnail_cache_count", 1...1_000_000) { $0.transcode.thumbnailCacheCount = $1 },
+        ConfigKey(path: "device.hostname", kind: .hostLabel(maxLength: 50)) { config, value in
+            if case .string(let name) = value { config.device.hostname = name }
+        },
+        choice("device.mdns", ["auto", "on", "off"]) { $0.device.mdns = $1 },
         optionalText("device.watchdog") { $0.device.watchdog = $1 },
         integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
         integer("device.crash_loop_starts", 2...100) { $0.device.crashLoopStarts = $1 },

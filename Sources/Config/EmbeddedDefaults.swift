@@ -96,6 +96,11 @@ public enum EmbeddedDefaults {
         thumbnail_cache_count = 2000
 
         [device]
+        # The name announced over mDNS: <hostname>.local and <hostname>-XXXX.local (XXXX from the device id).
+        hostname = "rill"
+        # The mDNS responder: "auto" answers when the web UI listens beyond loopback (http.host is not 127.0.0.1),
+        # "on" or "off".
+        mdns = "auto"
         # The hardware watchdog rill owns and feeds while its health checks pass, e.g. "/dev/watchdog"; "" for none.
         watchdog = ""
         # Seconds without a feed before the watchdog resets the board (the Pi's watchdog allows at most 15).

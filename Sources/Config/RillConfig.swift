@@ -32,11 +32,15 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
-    /// The device services: health, watchdog, crash loop detection, status LEDs (`[device]`).
+    /// The device services: health, watchdog, crash loop detection, status LEDs, mDNS (`[device]`).
     public var device: DeviceSettings
 
     /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
     public struct DeviceSettings: Sendable, Equatable {
+        /// The name announced over mDNS: `<hostname>.local` and `<hostname>-XXXX.local`.
+        public var hostname: String
+        /// `auto` (answer when the web UI listens beyond loopback), `on` or `off`.
+        public var mdns: String
         /// The watchdog device the daemon owns and feeds while healthy; empty for none.
         public var watchdog: String
         /// Seconds without a feed before the watchdog resets the board.
@@ -176,7 +180,7 @@ extension RillConfig {
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
         device: DeviceSettings(
-            watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0, leds: "", ledSysfsDirectory: "",
+            hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0, leds: "", ledSysfsDirectory: "",
             ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0, ledGPIORedLine: 0, ledGPIOActiveLow: false
         )
     )

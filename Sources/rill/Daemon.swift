@@ -81,6 +81,7 @@ struct Daemon {
             logger: logger
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
+            device.webPort.set(port)
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(

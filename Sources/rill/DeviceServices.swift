@@ -9,12 +9,14 @@ import Store
 import Torrent
 
 /// The device services of `[device]` (docs/DEVICE.md), built for the daemon: the health monitor and its checks, the
-/// watchdog, the crash loop guard's stable-run timer, the status LEDs. `first` go at the head of the service group
-/// (they stop last), `last` at its tail (stops first).
+/// watchdog, the crash loop guard's stable-run timer, the mDNS responder, the status LEDs. `first` go at the head of
+/// the service group (they stop last), `last` at its tail (they stop first).
 struct DeviceServices {
     let health: HealthMonitor
     /// Where the web's setup wizard and OTA tell the LEDs whether setup is needed and an update is running.
     let signals = DeviceSignals()
+    /// Set by the web server once it listens: the port the mDNS service record names.
+    let webPort = ListeningPort()
     let first: [ServiceGroupConfiguration.ServiceConfiguration]
     let last: [ServiceGroupConfiguration.ServiceConfiguration]
 
@@ -71,14 +73,21 @@ struct DeviceServices {
         }
         first.append(.init(service: HealthService(monitor: health)))
         first.append(.init(service: StableRunService(guardian: start.guardian)))
+        self.first = first
+        // The LEDs and mDNS stop before the web server and the engine: the goodbyes go out while the web UI still
+        // answers, and the LED facts never ask an engine that has stopped.
+        var last: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if MDNSService.isEnabled(config) {
+            last.append(.init(service: MDNSService(config: config, webPort: webPort, states: states, logger: logger)))
+        }
         if let backend = Self.lightBackend(config.device, logger: logger) {
             let facts = Self.facts(
                 safeMode: start.safeMode, health: health, signals: signals, library: library, vpn: vpn, states: states
             )
-            first.append(.init(service: LEDService(lights: StatusLights(backend: backend, logger: logger), facts: facts, states: states)))
+            last.append(.init(service: LEDService(lights: StatusLights(backend: backend, logger: logger), facts: facts, states: states)))
         }
-        self.first = first
-        self.last = [.init(service: ShutdownNoticeService(monitor: health))]
+        last.append(.init(service: ShutdownNoticeService(monitor: health)))
+        self.last = last
     }
 }
 
@@ -126,8 +135,10 @@ extension DeviceServices {
             facts.updating = await signals.isUpdating()
             facts.booting = subsystems["http"]?.phase != .running || subsystems["engine"]?.phase == .starting
             facts.setupNeeded = await signals.isSetupNeeded()
-            if let vpn { facts.vpnDown = await !vpn.headline().online }
-            if let library { facts.downloading = await library.list().contains { $0.state == .downloading } }
+            // The engine is asked only while it runs.
+            let engineRuns = subsystems["engine"]?.phase == .running
+            if let vpn, engineRuns { facts.vpnDown = await !vpn.headline().online }
+            if let library, engineRuns { facts.downloading = await library.list().contains { $0.state == .downloading } }
             return facts
         }
     }
