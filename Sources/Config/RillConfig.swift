@@ -180,8 +180,9 @@ extension RillConfig {
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
         device: DeviceSettings(
-            hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0, leds: "", ledSysfsDirectory: "",
-            ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0, ledGPIORedLine: 0, ledGPIOActiveLow: false
+            hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0,
+            leds: "", ledSysfsDirectory: "", ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0,
+            ledGPIORedLine: 0, ledGPIOActiveLow: false
         )
     )
 }

@@ -54,7 +54,8 @@ struct DeviceServices {
     ) {
         var checks: [HealthMonitor.Entry] = [
             .init(EventLoopCheck(name: "event-loops") { Array(MultiThreadedEventLoopGroup.singleton.makeIterator()) }),
-            .init(StoreWriteCheck(store: store)),
+            // In safe mode a failing store is reported, but it does not stop the watchdog: a reset would not mend it.
+            .init(StoreWriteCheck(store: store), gatesWatchdog: !start.safeMode),
             .init(SubsystemCheck(states: states), stopsAtShutdown: false),
         ]
         if let engine {

@@ -81,6 +81,24 @@ import Musl
         #expect(try StartRecord(parsing: try directory.read(guardian.path)).starts.count == 1)
     }
 
+    @Test("a data directory on a read-only file system (a card the kernel remounted) means safe mode: starts cannot be counted",
+          .enabled(if: geteuid() == 0, "mounting needs root"))
+    func readOnlyDataDirectory() throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.path + "/data"
+        mkdir(data, 0o755)
+        guard mount("tmpfs", data, "tmpfs", UInt(MS_RDONLY), "size=1m") == 0 else {
+            Issue.record("cannot mount a read-only tmpfs: errno \(errno)")
+            return
+        }
+        defer { umount2(data, Int32(MNT_DETACH)) }
+        let guardian = CrashLoopGuard(dataDirectory: data, threshold: 5, window: .seconds(600), logger: Self.logger)
+        let verdict = guardian.recordStart(now: Self.start(seconds: 1))
+        #expect(verdict.safeMode)
+        #expect(verdict.reason?.contains("the data directory cannot be written") == true, "\(String(describing: verdict.reason))")
+        #expect(verdict.problem?.contains("Read-only file system") == true, "\(String(describing: verdict.problem))")
+    }
+
     @Test("the record format: round trip, and garbage refused with the line")
     func format() throws {
         let record = StartRecord(starts: [Self.start(seconds: 1), Self.start(Self.otherBoot, seconds: 2)])

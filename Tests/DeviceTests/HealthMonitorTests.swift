@@ -129,6 +129,24 @@ import Musl
         #expect(SystemFacts.monotonicSeconds() - last.at >= 0.4)
     }
 
+    @Test("a failing check that does not gate the watchdog makes the report unhealthy but leaves the heartbeat healthy")
+    func nonGatingCheck() async throws {
+        let states = SubsystemStates()
+        states.set("store", SubsystemState(.failed, detail: "read-only"))
+        let monitor = HealthMonitor(checks: [
+            .init(SubsystemCheck(states: states), gatesWatchdog: false),
+            .init(SubsystemCheck(states: SubsystemStates())),
+        ], interval: .milliseconds(50), logger: Self.logger)
+        let rounds = Task { await monitor.run() }
+        defer { rounds.cancel() }
+        #expect(await Self.eventually { await monitor.currentHealth().settled })
+        let report = await monitor.currentHealth()
+        #expect(!report.healthy)
+        #expect(report.failing == ["subsystems"])
+        #expect(monitor.heartbeat?.healthy == true)
+        #expect(monitor.heartbeat?.failing == [])
+    }
+
     @Test("a check that has never answered is not passing, and a hung check holds one run, not a pile")
     func hungCheck() async throws {
         let check = HangingCheck()

@@ -178,6 +178,20 @@ import Musl
         #expect(lights.current == .idle)
     }
 
+    @Test("DeviceSignals: facts nobody provides read false; providers are asked each time")
+    func signals() async {
+        let signals = DeviceSignals()
+        #expect(await signals.isSetupNeeded() == false)
+        #expect(await signals.isUpdating() == false)
+        let setupDone = Flag()
+        signals.provideSetupNeeded { !setupDone.value.withLock { $0 } }
+        signals.provideUpdating { true }
+        #expect(await signals.isSetupNeeded())
+        setupDone.value.withLock { $0 = true }
+        #expect(await signals.isSetupNeeded() == false)
+        #expect(await signals.isUpdating())
+    }
+
     @Test("the pattern player sets each line at its edges and says when the next edge is")
     func player() throws {
         let lines = RecordingLines()
@@ -233,6 +247,11 @@ import Musl
         #expect(lines.take() == ["green off", "red off"])
         #expect(lines.closed.withLock { $0 })
     }
+}
+
+/// A flag a `@Sendable` closure can read.
+final class Flag: Sendable {
+    let value = Mutex(false)
 }
 
 /// `LightLines` that record what they are told: the interface the GPIO backend drives (no gpio-sim here).

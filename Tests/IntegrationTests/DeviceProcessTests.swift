@@ -77,6 +77,47 @@ struct DeviceProcessTests {
         #expect(rill.log.contains("watchdog disarmed"))
     }
 
+    @Test(
+        "under CPU load (four busy processes on two cores) the watchdog is fed at its pace: no gap near the timeout",
+        .enabled(if: FakeWatchdog.unavailableReason == nil, "\(FakeWatchdog.unavailableReason ?? "")")
+    )
+    func feedJitterUnderLoad() throws {
+        let directory = try TemporaryDirectory()
+        let mount = directory.path + "/dev"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let fake = try FakeWatchdog(mountPoint: mount)
+        defer { fake.stop() }
+        let rill = try RillProcess(environment: [
+            "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
+            "RILL_DEVICE_WATCHDOG": fake.path, "RILL_DEVICE_WATCHDOG_TIMEOUT_SECONDS": "15",
+        ], workingDirectory: directory.path)
+        defer { if rill.process.isRunning { _ = rill.stop(with: SIGKILL) } }
+        _ = try rill.waitUntilListening()
+        #expect(Self.eventually(10) { fake.state.feeds.count >= 3 })
+
+        var burners: [Process] = []
+        defer { for burner in burners where burner.isRunning { kill(burner.processIdentifier, SIGKILL) } }
+        for _ in 0..<4 {
+            let burner = Process()
+            burner.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+            burner.arguments = ["/dev/zero"]
+            try burner.run()
+            burners.append(burner)
+        }
+        let loadedFrom = SystemClock.seconds()
+        usleep(12_000_000)
+        for burner in burners { kill(burner.processIdentifier, SIGKILL) }
+        let feeds = fake.state.feeds.filter { $0 >= loadedFrom }
+        let gaps = zip(feeds.dropFirst(), feeds).map { ($0 - $1) * 1000 }.sorted()
+        let median = gaps.isEmpty ? 0 : gaps[gaps.count / 2]
+        let longest = gaps.last ?? 0
+        print("watchdog feeds under load: \(feeds.count) in 12 s, gap median \(Int(median)) ms, longest \(Int(longest)) ms (interval 1000 ms, timeout 15 s)")
+        #expect(feeds.count >= 8, "\(feeds.count) feeds in 12 s")
+        #expect(longest < 5000, "a gap of \(Int(longest)) ms")
+        #expect(fake.state.expiries.isEmpty)
+        #expect(rill.stop(with: SIGTERM).status == 0)
+    }
+
     @Test("killed (-9) at every start, the third start in a row is safe mode: no engine, LED error, status says why; a clean stop ends it")
     func crashLoop() throws {
         let directory = try TemporaryDirectory()

@@ -62,6 +62,13 @@ public final class CrashLoopGuard: Sendable {
         } catch {
             problem = "the start record cannot be written: \(error)"
             logger.error("crash loop record not written", metadata: ["path": "\(path)", "error": "\(error)"])
+            // A data disk that turned read-only or fails I/O cannot count starts, so a loop of resets would never be
+            // seen: such a disk is reason enough for safe mode (a full disk is not: the engine may free it).
+            if error.errno == EROFS || error.errno == EIO {
+                let reason = "safe mode: the data directory cannot be written (\(error)); the engine and transcoding are not started"
+                logger.critical("data directory not writable: starting in safe mode", metadata: ["error": "\(error)"])
+                return Verdict(safeMode: true, recentStarts: recent.count + 1, reason: reason, problem: problem)
+            }
         }
         let count = recent.count + 1
         guard count >= threshold else {

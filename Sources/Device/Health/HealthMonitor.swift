@@ -14,15 +14,19 @@ import Synchronization
 /// `beginShutdown()` drops the checks marked as stopping with the daemon (the engine, the store), so a clean
 /// shutdown is not reported as a failure while the watchdog is still fed.
 public final class HealthMonitor: HealthReporting {
-    /// A check and whether it goes away during shutdown.
+    /// A check, whether it goes away during shutdown, and whether the watchdog depends on it.
     public struct Entry: Sendable {
         public let check: any HealthCheck
         /// True for parts that the shutdown itself stops (engine, store, HTTP loops).
         public let stopsAtShutdown: Bool
+        /// False for a check whose failure is reported but must not stop the watchdog's feeding (in safe mode, the
+        /// store: resetting the board would not mend a read-only card, it would only loop).
+        public let gatesWatchdog: Bool
 
-        public init(_ check: any HealthCheck, stopsAtShutdown: Bool = true) {
+        public init(_ check: any HealthCheck, stopsAtShutdown: Bool = true, gatesWatchdog: Bool = true) {
             self.check = check
             self.stopsAtShutdown = stopsAtShutdown
+            self.gatesWatchdog = gatesWatchdog
         }
     }
 
@@ -133,9 +137,11 @@ public final class HealthMonitor: HealthReporting {
         let now = SystemFacts.monotonicSeconds()
         let (report, change) = state.withLock { state -> (HealthReport, Bool?) in
             var results: [HealthReport.Check] = []
+            var gating: [Bool] = []
             var settled = true
             for (index, entry) in entries.enumerated() {
                 if state.shuttingDown && entry.stopsAtShutdown { continue }
+                gating.append(entry.gatesWatchdog)
                 let check = state.checks[index]
                 let timeout = entry.check.timeout.seconds
                 if check.running, let started = check.startedAt, now - started > timeout {
@@ -160,7 +166,8 @@ public final class HealthMonitor: HealthReporting {
                 checks: results, healthyForSeconds: now - (state.healthySince ?? now), madeAt: now, settled: state.settled
             )
             state.report = report
-            state.heartbeat = HealthHeartbeat(at: now, healthy: report.healthy, failing: report.failing)
+            let failingGates = zip(results, gating).filter { !$0.0.passed && $0.1 }.map(\.0.name)
+            state.heartbeat = HealthHeartbeat(at: now, healthy: !results.isEmpty && failingGates.isEmpty, failing: failingGates)
             // Before every check has answered once, "unhealthy" only means "starting": not worth a line.
             var change: Bool?
             if state.settled, state.loggedHealthy != report.healthy {

@@ -67,8 +67,8 @@ public protocol HealthReporting: Sendable {
 }
 
 /// Proof of life from the health monitor, for the watchdog's feeding thread: when the latest round ended and
-/// whether it found the daemon healthy. A heartbeat that stops coming (a frozen event loop or task pool stops the
-/// monitor) is as bad as an unhealthy one.
+/// whether the checks the watchdog depends on passed. A heartbeat that stops coming (a frozen event loop or task pool
+/// stops the monitor) is as bad as an unhealthy one.
 public struct HealthHeartbeat: Sendable, Equatable {
     /// `SystemFacts.monotonicSeconds()` at the end of the round.
     public let at: Double
