@@ -84,6 +84,21 @@ enum ConfigSchema {
         integer("update.commit_deadline_seconds", 10...604_800) { $0.update.commitDeadlineSeconds = $1 },
         integer("update.download_attempts", 1...100) { $0.update.downloadAttempts = $1 },
         integer("update.download_stall_seconds", 1...3600) { $0.update.downloadStallSeconds = $1 },
+        ConfigKey(path: "device.hostname", kind: .hostLabel(maxLength: 50)) { config, value in
+            if case .string(let name) = value { config.device.hostname = name }
+        },
+        choice("device.mdns", ["auto", "on", "off"]) { $0.device.mdns = $1 },
+        optionalText("device.watchdog") { $0.device.watchdog = $1 },
+        integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
+        integer("device.crash_loop_starts", 2...100) { $0.device.crashLoopStarts = $1 },
+        integer("device.crash_loop_minutes", 1...1440) { $0.device.crashLoopMinutes = $1 },
+        choice("device.leds", ["auto", "sysfs", "gpio", "log", "off"]) { $0.device.leds = $1 },
+        text("device.led_sysfs_directory") { $0.device.ledSysfsDirectory = $1 },
+        boolean("device.led_act_inverted") { $0.device.ledActInverted = $1 },
+        optionalText("device.led_gpio_chip") { $0.device.ledGPIOChip = $1 },
+        integer("device.led_gpio_green_line", -1...1023) { $0.device.ledGPIOGreenLine = $1 },
+        integer("device.led_gpio_red_line", -1...1023) { $0.device.ledGPIORedLine = $1 },
+        boolean("device.led_gpio_active_low") { $0.device.ledGPIOActiveLow = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -101,6 +116,18 @@ enum ConfigSchema {
     private static func text(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
         ConfigKey(path: path, kind: .text) { config, value in
             if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func optionalText(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .optionalText) { config, value in
+            if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func boolean(_ path: String, _ set: @escaping @Sendable (inout RillConfig, Bool) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .boolean) { config, value in
+            if case .boolean(let flag) = value { set(&config, flag) }
         }
     }
 

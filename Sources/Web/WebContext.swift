@@ -24,6 +24,8 @@ public struct WebContext: Sendable {
 
     /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
     public let vpn: VPNManager?
+    /// The health monitor's verdict for `/healthz` and `/api/v1/status`; `nil` in tests without one.
+    public let health: (any HealthReporting)?
 
     /// OTA updates; `nil` in tests that run the web layer without them (the update routes are then absent).
     public let update: UpdateService?
@@ -31,7 +33,7 @@ public struct WebContext: Sendable {
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil, update: UpdateService? = nil
+        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -42,5 +44,6 @@ public struct WebContext: Sendable {
         self.diskCache = diskCache
         self.vpn = vpn
         self.update = update
+        self.health = health
     }
 }

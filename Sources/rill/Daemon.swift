@@ -37,6 +37,7 @@ struct Daemon {
             "rill starting",
             metadata: ["version": "\(RillVersion.current)", "config": "\(configFile ?? "built-in defaults")", "data": "\(config.dataDirectory)"]
         )
+        let start = DeviceServices.checkStart(config: config, states: states, logger: logger)
 
         let store: Store
         do {
@@ -65,29 +66,48 @@ struct Daemon {
         let reboots = RebootRequest()
         let update = Self.updateService(config, reboots: reboots, logger: logger)
         update.start()
-
-        let context = WebContext(
-            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn, update: update
+        let device = DeviceServices(
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
+            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
         )
+        device.signals.provideUpdating { [UpdateProgress.Phase.receiving, .downloading, .readingBack, .staging].contains(update.currentProgress.phase) }
+
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes.
+        let context = start.safeMode
+            ? WebContext(
+                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, update: update,
+                health: device.health
+            )
+            : WebContext(
+                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
+                streams: streams, diskCache: diskCache, vpn: vpn, update: update, health: device.health
+            )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
             logger: logger
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
+            device.webPort.set(port)
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(
-            services: [
+            services: device.first + [
                 .init(service: StoreService(store: store, states: states)),
+            ] + (start.safeMode ? [] : [
                 // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
-                .init(service: UpdateLifecycleService(update: update, commit: Self.healthCommit(config, update: update, states: states, logger: logger), logger: logger)),
+            ]) + [
+                // In safe mode too: an update is how a crash-looping version gets replaced.
+                .init(service: UpdateLifecycleService(
+                    update: update,
+                    commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
+                    logger: logger
+                )),
                 .init(service: web),
-            ],
+            ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -96,6 +116,7 @@ struct Daemon {
         let serviceGroup = ServiceGroup(configuration: group)
         reboots.attach(serviceGroup)
         try await serviceGroup.run()
+        start.cleanStop()
         logger.info("rill stopped")
         if let plan = reboots.plan {
             logger.notice("rebooting: \(plan)")
@@ -124,17 +145,19 @@ extension Daemon {
         )
     }
 
-    /// The health commit of a trial boot. Health here: the HTTP server runs and no subsystem failed (the device
-    /// health monitor takes this place when it is wired in).
-    static func healthCommit(_ config: RillConfig, update: UpdateService, states: SubsystemStates, logger: Logger) -> HealthCommit {
+    /// The health commit of a trial boot: the device health monitor's verdict, and never in safe mode (a version
+    /// that keeps crashing is not committed however well its safe mode runs).
+    static func healthCommit(
+        _ config: RillConfig, update: UpdateService, health: HealthMonitor, safeMode: Bool, logger: Logger
+    ) -> HealthCommit {
         HealthCommit(
             slots: update,
             policy: HealthCommit.Policy(
                 commitAfter: .seconds(config.update.commitAfterSeconds), deadline: .seconds(config.update.commitDeadlineSeconds)
             ),
             health: {
-                let snapshot = states.snapshot
-                return snapshot["http"]?.phase == .running && !snapshot.values.contains { $0.phase == .failed }
+                guard !safeMode else { return false }
+                return await health.currentHealth().healthy
             },
             logger: logger
         )
