@@ -57,6 +57,17 @@ enum ConfigKind: Sendable {
         return .string(text)
     }
 
+    /// What the key accepts, for people.
+    var expectedText: String {
+        switch self {
+        case .text: "text"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .bytes(let range): "a size from \(ByteSize.format(range.lowerBound)) to \(ByteSize.format(range.upperBound)) (\"2MiB\", 0 for none where allowed)"
+        case .storageLimit: "a size (\"20GiB\") or a share of the disk (\"80%\")"
+        case .choice(let words): "one of \(words.joined(separator: ", "))"
+        }
+    }
+
     private var expected: String {
         switch self {
         case .text: "a string"
