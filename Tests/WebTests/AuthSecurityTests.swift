@@ -19,6 +19,12 @@ import Web
         "GET /users", "POST /users", "POST /users/{id}/role", "POST /users/{id}/delete", "POST /tokens", "POST /tokens/{id}/revoke",
     ]
 
+    /// The routes that answer without a login after setup.
+    static let publicRoutes: Set<String> = [
+        "GET /healthz", "GET /login", "POST /login", "POST /api/v1/auth/login",
+        "GET /assets/app.css", "GET /assets/app.js", "GET /assets/icon.svg",
+    ]
+
     /// A concrete path for a route pattern: captures get plausible values, wildcards a word.
     static func concrete(_ pattern: String) -> String {
         pattern.split(separator: "/", omittingEmptySubsequences: false).map { component -> String in
@@ -55,9 +61,13 @@ import Web
                 #expect(listed.contains(known), "router lists \(known)")
             }
             #expect(routes.count >= 20)
+            var answered: Set<String> = []
             for (method, pattern) in routes {
                 let path = Self.concrete(pattern)
                 let response = try #require(await server.request(method, path, body: method == "GET" ? "" : "{}"))
+                if response.status != 401, !(response.status == 303 && response.headers["location"]?.hasPrefix("/login") == true) {
+                    answered.insert("\(method) \(pattern)")
+                }
                 if AccessPolicy.isPublic(.init(method)!, path) {
                     #expect(response.status != 401 && response.status != 303, "\(method) \(pattern) is public")
                 } else if AccessPolicy.isAPI(path) {
@@ -68,6 +78,8 @@ import Web
                     #expect(response.headers["location"]?.hasPrefix("/login") == true, "\(method) \(pattern)")
                 }
             }
+            // Exactly these answer without a login (this list is the test's own, not the policy's).
+            #expect(answered == Self.publicRoutes)
             // Unknown paths too, so nothing can be probed.
             #expect(await server.request("GET", "/api/v1/nothing-here")?.status == 401)
             // A wrong or revoked bearer token is refused, not treated as anonymous.
