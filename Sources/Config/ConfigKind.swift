@@ -97,6 +97,21 @@ enum ConfigKind: Sendable {
         return .string(text)
     }
 
+    /// What the key accepts, for people.
+    var expectedText: String {
+        switch self {
+        case .text: "text"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .bytes(let range): "a size from \(ByteSize.format(range.lowerBound)) to \(ByteSize.format(range.upperBound)) (\"2MiB\", 0 for none where allowed)"
+        case .storageLimit: "a size (\"20GiB\") or a share of the disk (\"80%\")"
+        case .choice(let words): "one of \(words.joined(separator: ", "))"
+        case .textList(let maxCount): "a list of at most \(maxCount) texts"
+        case .optionalText: "text, or empty for none"
+        case .boolean: "true or false"
+        case .hostLabel(let maxLength): "a host name: 1 to \(maxLength) of a-z, 0-9 and -"
+        }
+    }
+
     private var expected: String {
         switch self {
         case .text: "a string"

@@ -99,6 +99,12 @@ enum ConfigSchema {
         integer("device.led_gpio_green_line", -1...1023) { $0.device.ledGPIOGreenLine = $1 },
         integer("device.led_gpio_red_line", -1...1023) { $0.device.ledGPIORedLine = $1 },
         boolean("device.led_gpio_active_low") { $0.device.ledGPIOActiveLow = $1 },
+        integer("auth.session_days", 1...365) { $0.auth.sessionDays = $1 },
+        integer("auth.max_sessions", 1...10_000) { $0.auth.maxSessions = $1 },
+        integer("auth.login_attempts_per_minute", 1...1_000) { $0.auth.loginAttemptsPerMinute = $1 },
+        integer("auth.global_login_attempts_per_minute", 1...10_000) { $0.auth.globalLoginAttemptsPerMinute = $1 },
+        integer("auth.max_concurrent_hashes", 1...8) { $0.auth.maxConcurrentHashes = $1 },
+        choice("ui.theme", ["plain", "lcars"]) { $0.ui.theme = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

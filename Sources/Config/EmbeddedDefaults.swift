@@ -165,6 +165,20 @@ public enum EmbeddedDefaults {
         led_gpio_green_line = -1
         led_gpio_red_line = -1
         led_gpio_active_low = false
+        [auth]
+        # A login lasts this many days (renewed when used in its second half).
+        session_days = 30
+        # Sessions kept at once; the oldest is logged out beyond it.
+        max_sessions = 256
+        # Login attempts per client address per minute, and from everyone together.
+        login_attempts_per_minute = 10
+        global_login_attempts_per_minute = 60
+        # Password checks (scrypt, 16 MiB each) at once; more wait (at most 8), then get "busy".
+        max_concurrent_hashes = 1
+
+        [ui]
+        # "plain" (light or dark, as the phone or computer prefers) or "lcars".
+        theme = "plain"
 
         """
 }
