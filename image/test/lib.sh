@@ -34,15 +34,15 @@ wait_boot() {
   return 1
 }
 
-CONSOLE_SEQ=$((RANDOM % 1000 * 1000))
-# console_run COMMAND [SECONDS] — run COMMAND in the guest's console shell, print its output (stdout and
+# console_run COMMAND [SECONDS] — run COMMAND (one line; end a background job with '& true') in the guest's console shell, print its output (stdout and
 # stderr, without the echo of the command), return its exit status. The end is found by a marker the shell
 # computes ($((...))), so the echoed command line never matches it.
 console_run() {
   local cmd=$1 seconds=${2:-30} boot seq start marker out i
   boot=$(boots)
-  CONSOLE_SEQ=$((CONSOLE_SEQ + 1))
-  seq=$CONSOLE_SEQ
+  # A counter in a file: callers run this in command substitutions (subshells).
+  seq=$(( $(cat "$FW_DIR/console.seq" 2>/dev/null || echo $((RANDOM * 1000))) + 2 ))
+  echo "$seq" >"$FW_DIR/console.seq"
   marker="@@$((seq + 1))@@"
   start=$(wc -l <"$FW_DIR/boot.$boot.log")
   timeout 5 bash -c 'printf "%s\n" "$1" >"$2"' _ \
