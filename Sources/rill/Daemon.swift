@@ -102,7 +102,7 @@ struct Daemon {
             states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt,
             library: start.safeMode ? nil : library, streams: start.safeMode ? nil : streams,
             diskCache: start.safeMode ? nil : diskCache, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
-            auth: auth, wizard: wizard, settings: settings, logs: logRing
+            auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
