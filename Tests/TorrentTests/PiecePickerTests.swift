@@ -87,6 +87,16 @@ import Testing
         #expect(picker.pick(for: 4, peerHas: all, count: 8, outstanding: []).isEmpty, "at most three askers per block")
     }
 
+    @Test func theNextTimeCriticalMomentIsTheEarliestMissingDeadlinePlusTheGrace() {
+        var picker = picker(pieces: 4)
+        let now = ContinuousClock.now
+        #expect(picker.nextTimeCritical == nil)
+        picker.setDeadlines([(1, now + .seconds(2)), (2, now + .milliseconds(300))])
+        #expect(picker.nextTimeCritical == now + .milliseconds(300) + picker.timeCriticalGrace)
+        picker.markHave(Bitfield(count: 4, allSet: true))
+        #expect(picker.nextTimeCritical == nil, "nothing missing")
+    }
+
     @Test func duplicatesOfALatePieceTakeTheLeastAskedBlocksFirst() {
         var picker = picker(pieces: 2, pieceLength: 8 * BlockRequest.standardLength)
         picker.allowsEndGame = false

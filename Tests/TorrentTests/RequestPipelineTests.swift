@@ -19,7 +19,8 @@ import Testing
 
     @Test func streamingKeepsAQuarterSecondOnAShortRoundTrip() {
         #expect(depth(rate: 128 * Self.block, roundTrip: 0.002, streaming: true) == 32)
-        #expect(depth(rate: 0, roundTrip: 0.002, streaming: true) == 4, "unknown rate: the minimum")
+        #expect(depth(rate: 0, roundTrip: 0.002, streaming: true) == 16, "unknown rate: half the initial depth")
+        #expect(depth(rate: 16 * Self.block, roundTrip: 0.002, streaming: true) == 4, "a slow peer: the minimum")
     }
 
     @Test func streamingKeepsTwoAndAHalfRoundTripsOnALongOne() {

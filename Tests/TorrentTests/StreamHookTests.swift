@@ -57,6 +57,34 @@ import Testing
         await seeder.shutdown()
     }
 
+    /// Half of a piece a reader waits for is asked of a peer that never answers; the other peer sends its half and
+    /// falls idle. The piece must still come within a fraction of a second: once it is late by the grace, a
+    /// time-critical pass asks the idle peer for the rest (nothing else would happen until the next second's tick).
+    @Test func aPieceStuckOnASilentPeerComesFromTheOtherWithinAFractionOfASecond() async throws {
+        let directory = try TemporaryDirectory()
+        let pieceLength = 16 * BlockRequest.standardLength
+        let torrent = try TestTorrent.make(in: directory, files: [("film.mkv", 20 * pieceLength)], pieceLength: pieceLength)
+        let (seeder, port) = try await EngineTests.seeder(torrent)
+        let silent = try await ScriptedPeer(behaviour: .silent, info: torrent.metainfo.info)
+        let leecher = Engine(configuration: EngineTests.configuration(), logger: EngineTests.logger)
+        let hash = try await leecher.add(
+            .metainfo(torrent.metainfo), savePath: directory.path + "/leech", stateDirectory: directory.path + "/state",
+            peers: [PeerAddress(text: "127.0.0.1:\(port)")!, silent.address], streamOnly: true
+        )
+        try await waitUntil { await leecher.snapshot(of: hash)?.peers == 2 }
+        for piece in [3, 9, 15] {
+            let asked = ContinuousClock.now
+            await leecher.setPieceDeadlines([(piece, asked)], of: hash)
+            try await leecher.waitForPiece(piece, of: hash)
+            let took = ContinuousClock.now - asked
+            #expect(took < .milliseconds(700), "piece \(piece) took \(took)")
+        }
+        #expect(silent.requests > 0, "the silent peer was asked for its share")
+        await leecher.shutdown()
+        await silent.stop()
+        await seeder.shutdown()
+    }
+
     @Test func aStormOfSeeksKeepsThePeer() async throws {
         // Every seek cancels requests the seeder may already be answering; those late blocks must not get the
         // seeder banned as a peer that "sends blocks nobody asked for".

@@ -235,6 +235,16 @@ public struct PiecePicker {
         }
     }
 
+    /// When the earliest deadline piece still missing becomes time-critical (its deadline plus
+    /// ``timeCriticalGrace``): from then on it is asked of more peers. `nil` when no deadline piece is missing.
+    public var nextTimeCritical: ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for (piece, deadline) in deadlines where isWanted(piece) && !verifying.contains(piece) {
+            if earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        }
+        return earliest.map { $0 + timeCriticalGrace }
+    }
+
     /// Whether `piece` has a deadline (a reader needs it).
     public func hasDeadline(_ piece: Int) -> Bool { deadlines[piece] != nil }
 

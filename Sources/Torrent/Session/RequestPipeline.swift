@@ -14,13 +14,15 @@ enum RequestPipeline {
     static let assumedRoundTrip = 0.5
 
     /// The depth, in blocks, for a peer sending `rate` bytes per second with round trip `roundTrip` (seconds),
-    /// within `minimum…maximum`. A peer whose rate is not known yet gets `initial`.
+    /// within `minimum…maximum`. A peer whose rate is not known yet gets half of `initial`, and so does any peer of
+    /// a bulk download; a slow peer of a streamed torrent may go down to `minimum` (its queue is what a seek waits
+    /// behind).
     static func depth(
         rate: Double, roundTrip: Double?, streaming: Bool, initial: Int, minimum: Int, maximum: Int
     ) -> Int {
         let seconds = streaming ? max(streamingSeconds, 2.5 * (roundTrip ?? assumedRoundTrip)) : bulkSeconds
         let byRate = Int(rate * seconds / Double(BlockRequest.standardLength))
-        let floor = streaming ? minimum : initial / 2
+        let floor = streaming && rate > 0 ? minimum : initial / 2
         return max(minimum, min(maximum, max(byRate, floor)))
     }
 }

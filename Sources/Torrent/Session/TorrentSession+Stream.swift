@@ -31,6 +31,7 @@ extension TorrentSession {
             fillRequests(peer)
             peer.flush()
         }
+        scheduleTimeCriticalPass()
     }
 
     private func cancelBackgroundRequests(of peer: PeerConnection, picker: PiecePicker) {
@@ -54,6 +55,29 @@ extension TorrentSession {
     /// Unverified deadline pieces whose blocks are not all requested yet.
     private func deadlinePieces(_ picker: PiecePicker) -> [Int] {
         picker.deadlinePieces.filter { picker.isWanted($0) && picker.unrequestedBlocks(ofPiece: $0) > 0 }
+    }
+
+    /// Peers ask for blocks when something happens on their connection (a block arrives, a choke ends) and once
+    /// a second. A piece a reader waits for becomes time-critical — worth asking of more peers — at a moment when
+    /// nothing may happen: the peers that had its other blocks may be done and idle. So while a deadline piece is
+    /// missing, a pass offers work to every peer when the earliest one turns time-critical, and every 100 ms while
+    /// one is late.
+    func scheduleTimeCriticalPass() {
+        guard timeCriticalPass == nil, !isStopped, let due = picker?.nextTimeCritical else { return }
+        let now = ContinuousClock.now
+        let wait = due > now ? min(due - now, .seconds(1)) + .milliseconds(5) : .milliseconds(100)
+        let (seconds, attoseconds) = wait.components
+        let delay = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timeCriticalPass = loop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+            guard let self else { return }
+            self.timeCriticalPass = nil
+            guard !self.isStopped, self.state == .downloading else { return }
+            for peer in self.peers.values {
+                self.fillRequests(peer)
+                peer.flush()
+            }
+            self.scheduleTimeCriticalPass()
+        }
     }
 
     /// Stream-only: every piece `skip` until a reader asks; keep: the file priorities (all `normal` unless set).

@@ -79,6 +79,8 @@ final class TorrentSession {
     var pieceReads: [Int: Int] = [:]
     /// Pieces being evicted: already gone from the resume data, holes being punched; neither read nor uploaded.
     var evicting = Set<Int>()
+    /// The next pass that offers time-critical blocks to the peers (see ``scheduleTimeCriticalPass()``).
+    var timeCriticalPass: Scheduled<Void>?
 
     var announcer: TrackerAnnouncer?
     let announceProgress = AnnounceProgressBox()
