@@ -106,8 +106,11 @@ let package = Package(
         .target(
             name: "Device",
             dependencies: [
+                "CCurl", "CGpiod", "CLinux", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -143,6 +146,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -151,6 +156,14 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        // A watchdog device served over FUSE for the watchdog tests (its own module: CFuse3's headers would
+        // otherwise become a second defining module of libc types in TestSupport).
+        .target(
+            name: "WatchdogFake",
+            dependencies: ["CFuse3"],
+            path: "Tests/WatchdogFake",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -193,7 +206,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceTests",
-            dependencies: ["Device", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Device", "Store", "TestSupport", "WatchdogFake",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -219,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CCurl", "TestSupport", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CCurl", "TestSupport", "WatchdogFake", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

@@ -39,6 +39,7 @@ enum ConfigSchema {
         integer("engine.seed_ratio_limit_percent", 0...100_000) { $0.engine.seedRatioLimitPercent = $1 },
         integer("engine.seed_time_limit_minutes", 0...525_600) { $0.engine.seedTimeLimitMinutes = $1 },
         bytes("stream.ram_cache_bytes", (4 << 20)...(1 << 30)) { $0.stream.ramCacheBytes = $1 },
+        bytes("stream.ram_cache_retain_bytes", 0...(1 << 30)) { $0.stream.ramCacheRetainBytes = $1 },
         storageLimit("stream.disk_cache_max") { $0.stream.diskCacheMax = $1 },
         storageLimit("stream.disk_cache_target") { $0.stream.diskCacheTarget = $1 },
         text("vpn.interface") { $0.vpn.interface = $1 },
@@ -64,6 +65,40 @@ enum ConfigSchema {
         },
         bytes("transcode.thumbnail_cache", (1 << 20)...(1 << 34)) { $0.transcode.thumbnailCacheBytes = $1 },
         integer("transcode.thumbnail_cache_count", 1...1_000_000) { $0.transcode.thumbnailCacheCount = $1 },
+        text("update.board") { $0.update.board = $1 },
+        choice("update.booted_slot", ["auto", "a", "b"]) { $0.update.bootedSlot = $1 },
+        textList("update.public_keys", 8) { $0.update.publicKeys = $1 },
+        text("update.public_key_file") { $0.update.publicKeyFile = $1 },
+        text("update.state_directory") { $0.update.stateDirectory = $1 },
+        textList("update.slot_images", 8) { $0.update.slotImages = $1 },
+        bytes("update.max_bundle_bytes", (1 << 20)...(9 << 30)) { $0.update.maxBundleBytes = $1 },
+        integer("update.tries", 1...5) { $0.update.tries = $1 },
+        choice("update.bootloader", ["state-file", "tryboot", "uboot"]) { $0.update.bootloader = $1 },
+        text("update.autoboot_path") { $0.update.autobootPath = $1 },
+        bytes("update.autoboot_offset", 0...(1 << 40)) { $0.update.autobootOffset = $1 },
+        integer("update.tryboot_partition_a", 1...63) { $0.update.trybootPartitionA = $1 },
+        integer("update.tryboot_partition_b", 1...63) { $0.update.trybootPartitionB = $1 },
+        text("update.uboot_env_config") { $0.update.ubootEnvConfig = $1 },
+        choice("update.reboot", ["none", "syscall"]) { $0.update.reboot = $1 },
+        integer("update.commit_after_seconds", 1...86_400) { $0.update.commitAfterSeconds = $1 },
+        integer("update.commit_deadline_seconds", 10...604_800) { $0.update.commitDeadlineSeconds = $1 },
+        integer("update.download_attempts", 1...100) { $0.update.downloadAttempts = $1 },
+        integer("update.download_stall_seconds", 1...3600) { $0.update.downloadStallSeconds = $1 },
+        ConfigKey(path: "device.hostname", kind: .hostLabel(maxLength: 50)) { config, value in
+            if case .string(let name) = value { config.device.hostname = name }
+        },
+        choice("device.mdns", ["auto", "on", "off"]) { $0.device.mdns = $1 },
+        optionalText("device.watchdog") { $0.device.watchdog = $1 },
+        integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
+        integer("device.crash_loop_starts", 2...100) { $0.device.crashLoopStarts = $1 },
+        integer("device.crash_loop_minutes", 1...1440) { $0.device.crashLoopMinutes = $1 },
+        choice("device.leds", ["auto", "sysfs", "gpio", "log", "off"]) { $0.device.leds = $1 },
+        text("device.led_sysfs_directory") { $0.device.ledSysfsDirectory = $1 },
+        boolean("device.led_act_inverted") { $0.device.ledActInverted = $1 },
+        optionalText("device.led_gpio_chip") { $0.device.ledGPIOChip = $1 },
+        integer("device.led_gpio_green_line", -1...1023) { $0.device.ledGPIOGreenLine = $1 },
+        integer("device.led_gpio_red_line", -1...1023) { $0.device.ledGPIORedLine = $1 },
+        boolean("device.led_gpio_active_low") { $0.device.ledGPIOActiveLow = $1 },
         integer("auth.session_days", 1...365) { $0.auth.sessionDays = $1 },
         integer("auth.max_sessions", 1...10_000) { $0.auth.maxSessions = $1 },
         integer("auth.login_attempts_per_minute", 1...1_000) { $0.auth.loginAttemptsPerMinute = $1 },
@@ -90,6 +125,18 @@ enum ConfigSchema {
         }
     }
 
+    private static func optionalText(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .optionalText) { config, value in
+            if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func boolean(_ path: String, _ set: @escaping @Sendable (inout RillConfig, Bool) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .boolean) { config, value in
+            if case .boolean(let flag) = value { set(&config, flag) }
+        }
+    }
+
     private static func choice(
         _ path: String, _ words: [String], _ set: @escaping @Sendable (inout RillConfig, String) -> Void
     ) -> ConfigKey {
@@ -103,6 +150,15 @@ enum ConfigSchema {
     ) -> ConfigKey {
         ConfigKey(path: path, kind: .integer(range)) { config, value in
             if case .integer(let number) = value { set(&config, number) }
+        }
+    }
+
+    private static func textList(
+        _ path: String, _ maxCount: Int, _ set: @escaping @Sendable (inout RillConfig, [String]) -> Void
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: .textList(maxCount: maxCount)) { config, value in
+            guard case .array(let elements) = value else { return }
+            set(&config, elements.compactMap { if case .string(let text) = $0 { text } else { nil } })
         }
     }
 

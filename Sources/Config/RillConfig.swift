@@ -24,6 +24,8 @@ public struct RillConfig: Sendable, Equatable {
     public struct StreamSettings: Sendable, Equatable {
         /// The RAM piece cache's budget; readers wait rather than exceed it.
         public var ramCacheBytes: Int
+        /// Of that budget, the most kept of chunks no reader holds now.
+        public var ramCacheRetainBytes: Int = 4 << 20
         /// Stream-only torrents may hold at most this much of the disk…
         public var diskCacheMax: StorageLimit
         /// …and eviction brings them down to this.
@@ -32,6 +34,79 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
+    /// The device services: health, watchdog, crash loop detection, status LEDs, mDNS (`[device]`).
+    public var device: DeviceSettings
+
+    /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
+    public struct DeviceSettings: Sendable, Equatable {
+        /// The name announced over mDNS: `<hostname>.local` and `<hostname>-XXXX.local`.
+        public var hostname: String
+        /// `auto` (answer when the web UI listens beyond loopback), `on` or `off`.
+        public var mdns: String
+        /// The watchdog device the daemon owns and feeds while healthy; empty for none.
+        public var watchdog: String
+        /// Seconds without a feed before the watchdog resets the board.
+        public var watchdogTimeoutSeconds: Int
+        /// This many starts within `crashLoopMinutes` without a clean stop (or a run that long) start safe mode.
+        public var crashLoopStarts: Int
+        public var crashLoopMinutes: Int
+        /// `auto`, `sysfs`, `gpio`, `log` or `off`.
+        public var leds: String
+        /// Where the board's LEDs are (`/sys/class/leds`; tests point it elsewhere).
+        public var ledSysfsDirectory: String
+        /// The ACT LED lights when its brightness is 0 (Pi Zero).
+        public var ledActInverted: Bool
+        /// The GPIO chip of GPIO LEDs (`gpiochip0`, or a path); empty for none.
+        public var ledGPIOChip: String
+        /// GPIO line offsets of the green and the red LED; -1 for none.
+        public var ledGPIOGreenLine: Int
+        public var ledGPIORedLine: Int
+        /// The GPIO LEDs light when their line is low.
+        public var ledGPIOActiveLow: Bool
+    }
+
+    /// OTA updates: the board, trusted keys, slot partitions, boot path and limits (see docs/OTA.md).
+    public var update: UpdateSection
+
+    /// Settings of OTA updates (`[update]`). The image sets the board, keys, slot partitions and boot path.
+    public struct UpdateSection: Sendable, Equatable {
+        /// This device's board; bundles must list it (`pi4`, `pi3`, `qemu-x86_64`).
+        public var board: String
+        /// `auto`: the boot facts (`rill.slot=`, the initramfs's boot.env, the firmware's boot partition); `a` or
+        /// `b` to say it here (tests).
+        public var bootedSlot: String
+        /// Trusted Ed25519 public keys, 64 hex digits each.
+        public var publicKeys: [String]
+        /// A public key file (raw or hex) trusted as well, when it exists.
+        public var publicKeyFile: String
+        /// The slot state's folder; a relative path is inside `dataDirectory`.
+        public var stateDirectory: String
+        /// Where each image a bundle carries goes: `NAME=PATH` with `{slot}` standing for `a` or `b`, or `NAME@a=PATH`
+        /// and `NAME@b=PATH`. Empty: no updates.
+        public var slotImages: [String]
+        public var maxBundleBytes: Int
+        /// Boots a staged slot is tried before the device falls back (tryboot: always 1).
+        public var tries: Int
+        /// `state-file`, `tryboot` or `uboot`.
+        public var bootloader: String
+        /// autoboot.txt on a mounted FAT, or the raw boot-select partition…
+        public var autobootPath: String
+        /// …with the offset of autoboot.txt's bytes in it.
+        public var autobootOffset: Int
+        public var trybootPartitionA: Int
+        public var trybootPartitionB: Int
+        /// The `fw_env.config` naming the U-Boot environment's two copies.
+        public var ubootEnvConfig: String
+        /// `none` (the reboot route refuses) or `syscall` (stop the services, then `reboot(2)`).
+        public var reboot: String
+        /// A trial is committed after its health checks passed this long without a break…
+        public var commitAfterSeconds: Int
+        /// …and marked bad (then rebooted) if that has not happened this long after start-up.
+        public var commitDeadlineSeconds: Int
+        public var downloadAttempts: Int
+        public var downloadStallSeconds: Int
+    }
+
     /// Logins: session life and the limits that keep password checks from being abused (`[auth]`).
     public var auth: AuthSection
     /// The web UI's look (`[ui]`).
@@ -173,6 +248,17 @@ extension RillConfig {
             videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
+        device: DeviceSettings(
+            hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0,
+            leds: "", ledSysfsDirectory: "", ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0,
+            ledGPIORedLine: 0, ledGPIOActiveLow: false
+        ),
+        update: UpdateSection(
+            board: "", bootedSlot: "", publicKeys: [], publicKeyFile: "", stateDirectory: "", slotImages: [],
+            maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", autobootOffset: 0, trybootPartitionA: 0, trybootPartitionB: 0,
+            ubootEnvConfig: "", reboot: "", commitAfterSeconds: 0, commitDeadlineSeconds: 0, downloadAttempts: 0,
+            downloadStallSeconds: 0
+        ),
         auth: AuthSection(sessionDays: 0, maxSessions: 0, loginAttemptsPerMinute: 0, globalLoginAttemptsPerMinute: 0, maxConcurrentHashes: 0),
         ui: UISection(theme: "")
     )

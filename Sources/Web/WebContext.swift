@@ -24,6 +24,11 @@ public struct WebContext: Sendable {
 
     /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
     public let vpn: VPNManager?
+    /// The health monitor's verdict for `/healthz` and `/api/v1/status`; `nil` in tests without one.
+    public let health: (any HealthReporting)?
+
+    /// OTA updates; `nil` in tests that run the web layer without them (the update routes are then absent).
+    public let update: UpdateService?
 
     /// Users, sessions, tokens and the setup flag; `nil` in tests of the web layer without auth (no login then,
     /// as before auth existed). The daemon always has it.
@@ -40,7 +45,8 @@ public struct WebContext: Sendable {
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil, auth: WebAuth? = nil, wizard: SetupWizard? = nil, settings: SettingsService? = nil,
+        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil,
+        auth: WebAuth? = nil, wizard: SetupWizard? = nil, settings: SettingsService? = nil,
         logs: LogRing? = nil, system: SystemActions = SystemActions()
     ) {
         self.states = states
@@ -51,6 +57,8 @@ public struct WebContext: Sendable {
         self.streams = streams
         self.diskCache = diskCache
         self.vpn = vpn
+        self.update = update
+        self.health = health
         self.auth = auth
         self.wizard = wizard
         self.settings = settings

@@ -1,4 +1,5 @@
 import Config
+import Device
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -43,7 +44,10 @@ public enum WebServer {
         let router = Router(context: RillRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: settings.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(
+            limit: settings.maxBodyBytes,
+            routeLimits: context.update.map { [UpdateRoutes.path: $0.settings.maxBundleBytes] } ?? [:]
+        ))
         if let auth = context.auth {
             router.add(middleware: AuthMiddleware(accounts: auth.accounts, setup: auth.setup, formLimit: settings.maxBodyBytes))
         }
@@ -56,6 +60,7 @@ public enum WebServer {
             StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
         }
         if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router, admin: admin) }
+        if let update = context.update { UpdateRoutes(update: update).register(on: admin) }
         if let auth = context.auth {
             AuthRoutes(auth: auth).register(on: router)
             TokenRoutes(accounts: auth.accounts).register(on: admin)

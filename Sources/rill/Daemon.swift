@@ -42,6 +42,7 @@ struct Daemon {
             "rill starting",
             metadata: ["version": "\(RillVersion.current)", "config": "\(configFile ?? "built-in defaults")", "data": "\(config.dataDirectory)"]
         )
+        let start = DeviceServices.checkStart(config: config, states: states, logger: logger)
 
         let store: Store
         do {
@@ -85,10 +86,23 @@ struct Daemon {
             state: auth.setup, store: store, accounts: auth.accounts, vpn: vpn, media: media, settings: settings,
             dataDirectory: config.dataDirectory, logger: logger
         )
+        let reboots = RebootRequest()
+        let update = Self.updateService(config, reboots: reboots, logger: logger)
+        update.start()
+        let device = DeviceServices(
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
+            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
+        )
+        device.signals.provideUpdating { [UpdateProgress.Phase.receiving, .downloading, .readingBack, .staging].contains(update.currentProgress.phase) }
+        device.signals.provideSetupNeeded { !auth.setup.isDone }
 
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; logins, setup, settings and
+        // updates stay.
         let context = WebContext(
-            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn, auth: auth, wizard: wizard, settings: settings, logs: logRing
+            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt,
+            library: start.safeMode ? nil : library, streams: start.safeMode ? nil : streams,
+            diskCache: start.safeMode ? nil : diskCache, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
+            auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -96,24 +110,79 @@ struct Daemon {
             logger: logger
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
+            device.webPort.set(port)
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(
-            services: [
+            services: device.first + [
                 .init(service: StoreService(store: store, states: states)),
+            ] + (start.safeMode ? [] : [
                 // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
+            ]) + [
+                // In safe mode too: an update is how a crash-looping version gets replaced.
+                .init(service: UpdateLifecycleService(
+                    update: update,
+                    commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
+                    logger: logger
+                )),
                 .init(service: web),
-            ],
+            ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
         group.maximumGracefulShutdownDuration = Self.shutdownLimit
         group.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: group).run()
+        let serviceGroup = ServiceGroup(configuration: group)
+        reboots.attach(serviceGroup)
+        try await serviceGroup.run()
+        start.cleanStop()
         logger.info("rill stopped")
+        if let plan = reboots.plan {
+            logger.notice("rebooting: \(plan)")
+            logger.critical("\(SystemReboot.perform(plan))")
+            throw ExitCodeError.rebootFailed
+        }
+    }
+}
+
+extension Daemon {
+    /// The OTA update service from `[update]`; updates are unavailable (with the reason) where it is incomplete.
+    static func updateService(_ config: RillConfig, reboots: RebootRequest, logger: Logger) -> UpdateService {
+        var (settings, problem) = UpdateSetup.settings(config)
+        let bootloader: any BootloaderAdapter
+        do {
+            bootloader = try UpdateSetup.bootloader(config)
+        } catch {
+            bootloader = StateFileBootloader()
+            problem = problem ?? "\(error)"
+            settings.trustedKeys = []
+        }
+        return UpdateService(
+            settings: settings, booted: UpdateSetup.bootedSlot(config), bootloader: bootloader,
+            configurationProblem: problem, reboot: config.update.reboot == "syscall" ? { @Sendable plan in await reboots.request(plan) } : nil,
+            logger: logger
+        )
+    }
+
+    /// The health commit of a trial boot: the device health monitor's verdict, and never in safe mode (a version
+    /// that keeps crashing is not committed however well its safe mode runs).
+    static func healthCommit(
+        _ config: RillConfig, update: UpdateService, health: HealthMonitor, safeMode: Bool, logger: Logger
+    ) -> HealthCommit {
+        HealthCommit(
+            slots: update,
+            policy: HealthCommit.Policy(
+                commitAfter: .seconds(config.update.commitAfterSeconds), deadline: .seconds(config.update.commitDeadlineSeconds)
+            ),
+            health: {
+                guard !safeMode else { return false }
+                return await health.currentHealth().healthy
+            },
+            logger: logger
+        )
     }
 }
 
@@ -140,6 +209,7 @@ extension Daemon {
     static func streamConfiguration(_ settings: RillConfig.StreamSettings) -> StreamConfiguration {
         var configuration = StreamConfiguration()
         configuration.ramCacheBytes = settings.ramCacheBytes
+        configuration.ramCacheRetainBytes = settings.ramCacheRetainBytes
         return configuration
     }
 
@@ -176,6 +246,8 @@ extension Daemon {
 /// Non-zero exits of `rill run` other than a refused configuration.
 enum ExitCodeError: Error {
     case storeUnavailable
+    /// A reboot was asked for but the kernel refused it.
+    case rebootFailed
 }
 
 /// How the store's open report reads in `/api/v1/status`.

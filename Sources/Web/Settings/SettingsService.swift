@@ -10,15 +10,14 @@ import Torrent
 /// Contract: an update is all or nothing — every value is checked by the configuration schema before the file is
 /// written; a key the environment overrides is refused (the environment would win anyway).
 public actor SettingsService {
-    /// The keys the settings page offers, in the order it shows them. Keys this build's schema lacks are left out
-    /// (the device section arrives with its own part).
+    /// The keys the settings page offers, in the order it shows them.
     public static let editableKeys = [
         "ui.theme",
         "engine.download_rate_limit", "engine.upload_rate_limit",
         "engine.seed_ratio_limit_percent", "engine.seed_time_limit_minutes",
         "engine.max_connections", "engine.max_peers_per_torrent", "engine.download_directory",
         "stream.ram_cache_bytes", "stream.disk_cache_max", "stream.disk_cache_target",
-        "device.hostname", "device.leds", "device.led_brightness",
+        "device.hostname", "device.leds",
         "log.level",
     ]
 

@@ -4,26 +4,28 @@ import Glibc
 import Musl
 #endif
 
-/// Reboot and factory reset from the system page. They act only on the appliance image, recognised by the marker
-/// file `/etc/rill/appliance` that the image build writes; anywhere else (a development machine, CI) they refuse
-/// with a message and run nothing.
+/// Reboot and factory reset from the system page. They act only on the appliance image, recognised by
+/// `/etc/rill/image-release`, which the image build writes (docs/IMAGE.md); anywhere else (a development machine,
+/// CI) they refuse with a message and run nothing.
 ///
-/// A factory reset writes `rill-factory-reset` on the boot partition (the image's early boot wipes the data
-/// partition when it finds it, as with the file a person puts there by hand) and reboots.
+/// A factory reset writes the flag `<data>/factory-reset` (fsynced, with its folder) and reboots; the image's
+/// initramfs finds it before anything mounts the data partition and formats that partition — only that one.
 public struct SystemActions: Sendable {
     public var applianceMarker: String
-    public var bootPartition: String
+    /// The data directory, where the factory reset flag goes.
+    public var dataDirectory: String
 
-    public init(applianceMarker: String = "/etc/rill/appliance", bootPartition: String = "/boot/firmware") {
+    public init(applianceMarker: String = "/etc/rill/image-release", dataDirectory: String = "/data") {
         self.applianceMarker = applianceMarker
-        self.bootPartition = bootPartition
+        self.dataDirectory = dataDirectory
     }
 
     public var isAppliance: Bool { access(applianceMarker, F_OK) == 0 }
 
-    public static let factoryResetFile = "rill-factory-reset"
+    /// The flag the image's initramfs looks for in the data directory.
+    public static let factoryResetFlag = "factory-reset"
 
-    /// Starts a reboot; on anything but the appliance, refuses.
+    /// Starts a reboot through init (which stops rill cleanly first); on anything but the appliance, refuses.
     public func reboot() async throws(SystemActionError) {
         guard isAppliance else { throw .notAnAppliance }
         let outcome = await SystemCommand.run("reboot", [], timeout: .seconds(30))
@@ -33,12 +35,18 @@ public struct SystemActions: Sendable {
     /// Marks the data partition for wiping and reboots; on anything but the appliance, refuses.
     public func factoryReset() async throws(SystemActionError) {
         guard isAppliance else { throw .notAnAppliance }
-        let path = bootPartition + "/" + Self.factoryResetFile
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let path = dataDirectory + "/" + Self.factoryResetFlag
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .failed("cannot write \(path): \(String(cString: strerror(errno)))") }
         _ = "factory reset requested from the web UI\n".withCString { write(descriptor, $0, strlen($0)) }
-        _ = fsync(descriptor)
+        let synced = fsync(descriptor) == 0
         close(descriptor)
+        let folder = open(dataDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            _ = fsync(folder)
+            close(folder)
+        }
+        guard synced else { throw .failed("cannot sync \(path): \(String(cString: strerror(errno)))") }
         try await reboot()
     }
 }

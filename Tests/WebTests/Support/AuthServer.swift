@@ -62,7 +62,7 @@ struct AuthServer {
         let context = WebContext(
             states: SubsystemStates(), dataDirectory: directory.path, metrics: PrometheusCollectorRegistry(),
             startedAt: SystemFacts.monotonicSeconds(), library: library, vpn: vpn, auth: auth, wizard: wizard, settings: service,
-            logs: LogRing(), system: SystemActions(applianceMarker: directory.path + "/no-such-marker", bootPartition: directory.path)
+            logs: LogRing(), system: SystemActions(applianceMarker: directory.path + "/no-such-marker", dataDirectory: directory.path)
         )
         let router = WebServer.makeRouter(settings: http, context: context)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
