@@ -118,14 +118,13 @@ struct TorrentPages {
 
     static func dashboard(pages: PageRoutes, library: TorrentLibrary, context: RillRequestContext) async -> String {
         let torrents = await library.list()
-        let vpn = await pages.context.vpn?.status()
+        // The headline, not the full status: that asks WireGuard (`wg show`, a process) and this page is hot.
+        let vpn = await pages.context.vpn?.headline()
         let disk = SystemFacts.disk(at: pages.context.dataDirectory)
         var body = "<div class=\"row\"><h1 class=\"grow\">Dashboard</h1><span id=\"live\" class=\"live muted\" hidden></span></div>"
 
         var alerts: [(String, String)] = []
-        if let vpn, vpn.message.hasPrefix("VPN down") {
-            alerts.append(("bad", "VPN down — downloads paused" + (vpn.killSwitch?.reason.map { ": \($0)" } ?? "")))
-        }
+        if let vpn, !vpn.online { alerts.append(("bad", vpn.text)) }
         if let disk, disk.totalBytes > 0, disk.freeBytes < disk.totalBytes / 20 || disk.freeBytes < 1 << 30 {
             alerts.append(("warn", "The disk is nearly full: \(HTML.bytes(Int64(disk.freeBytes))) free"))
         }
@@ -144,13 +143,17 @@ struct TorrentPages {
         var cache = "—"
         if let streams = pages.context.streams {
             cache = "\(HTML.bytes(Int64(await streams.cache.usedBytes))) of \(HTML.bytes(Int64(streams.cache.budget))) RAM"
-            if let diskCache = pages.context.diskCache { cache += ", \(HTML.bytes(await diskCache.usedBytes())) on disk" }
+            if pages.context.diskCache != nil {
+                // What DiskCache.usedBytes() sums, from the list already taken.
+                let onDisk = torrents.filter(\.streamOnly).reduce(Int64(0)) { $0 + $1.verifiedPieceBytes }
+                cache += ", \(HTML.bytes(onDisk)) on disk"
+            }
         }
         body += """
             <div class="stats">\
             <div class="stat"><span class="muted">Download</span><b data-field="total-down">\(HTML.rate(down))</b></div>\
             <div class="stat"><span class="muted">Upload</span><b data-field="total-up">\(HTML.rate(up))</b></div>\
-            <div class="stat"><span class="muted">VPN</span><b data-field="vpn">\(HTML.escape(vpn?.message ?? "not available"))</b></div>\
+            <div class="stat"><span class="muted">VPN</span><b data-field="vpn">\(HTML.escape(vpn?.text ?? "not available"))</b></div>\
             <div class="stat"><span class="muted">Disk</span><b data-field="disk">\(disk.map { "\(HTML.bytes(Int64($0.freeBytes))) free of \(HTML.bytes(Int64($0.totalBytes)))" } ?? "—")</b></div>\
             <div class="stat"><span class="muted">Stream cache</span><b>\(cache)</b></div>\
             </div><h2>Transfers</h2>
