@@ -130,7 +130,11 @@ import Testing
         try await step("deleted", online: false, ["link", "del", wg])
         try await step("made again by rill", online: true, [])
 
-        // 4. The throttled download finishes through the tunnel that came back; both payloads are verified.
+        // 4. The web server answers the LAN, never the tunnel (checked after rill made the interface again, so
+        // with a new interface index for the listener's filter).
+        try await lab.checkWebServerIgnoresTheTunnel()
+
+        // 5. The throttled download finishes through the tunnel that came back; both payloads are verified.
         _ = try await lab.waitUntilComplete(lab.throttled, timeout: .seconds(90))
         try lab.throttled.verify(in: lab.downloads)
         try lab.fast.verify(in: lab.downloads)
@@ -143,7 +147,7 @@ import Testing
 
         await lab.shutDownSwarm()
 
-        // 5. What the LAN saw from the client.
+        // 6. What the LAN saw from the client.
         let leaks = try lab.leaks()
         let frames = try lab.lan.packets(matching: "ether src \(lab.clientMAC)")
         let wireguard = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and udp port 51820")

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 @testable import Netguard
 
 /// The world of the VPN leak test: a server namespace (WireGuard endpoint 10.214.0.1, opentracker, libtorrent
@@ -46,6 +47,9 @@ final class VPNLab {
     func setUp() async throws {
         server = try NetworkNamespace("vs")
         client = try NetworkNamespace("vc")
+        // No reverse-path filter in the client (many routers and Pis run without one, or loose): a packet from
+        // the tunnel's side for the LAN address then reaches the sockets, which is what the web check needs.
+        try Command.run(client.exec(["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"]))
         try makeLAN()
         try await makeServerTunnel()
         dnsmasq = try Dnsmasq(addresses: ["10.214.0.1"], port: 53, namespace: server,
@@ -75,13 +79,18 @@ final class VPNLab {
     /// Stops the swarm's processes cleanly (SIGTERM first); `tearDown()` kills whatever is left otherwise.
     func shutDownSwarm() async { await swarm?.shutdown() }
 
-    /// Frames from the client on the LAN that are neither WireGuard's UDP nor the API's answers (nor ARP, nor the
+    /// The plain HTTP server `checkWebServerIgnoresTheTunnel()` runs beside the daemon as its control.
+    static let controlHTTPPort = VPNLeakTests.httpPort + 10
+
+    /// Frames from the client on the LAN that are neither WireGuard's UDP nor the API's answers (nor the control
+    /// HTTP server's, which answers the tunnel's side by the LAN on purpose; nor ARP, nor the
     /// kernel's link-local IPv6 neighbour discovery and multicast listener reports, nor its ICMP answers to
     /// WireGuard datagrams): engine traffic that left outside the tunnel. (The engine binds to the tunnel's
     /// address; it never sends from a link-local one.)
     func leaks() throws -> [PacketCapture.Packet] {
         try lan.packets(matching: "ether src \(clientMAC) and not arp and not (ip6 and src net fe80::/10) and not icmp6 "
-            + "and not (udp port 51820) and not (tcp src port \(VPNLeakTests.httpPort)) and not \(Self.wireGuardUnreachable)")
+            + "and not (udp port 51820) and not (tcp src port \(VPNLeakTests.httpPort)) and not (tcp src port \(Self.controlHTTPPort)) "
+            + "and not \(Self.wireGuardUnreachable)")
     }
 
     /// The client kernel's "port unreachable" for WireGuard datagrams that reach a deleted interface's old port
@@ -102,6 +111,51 @@ final class VPNLab {
             throw CommandError.failed("download of \(payload.name)", 1, "\(try api.get("/api/v1/torrents/\(payload.infoHash)").body)\n\(rill.log.suffix(4000))")
         }
         return Clocks.monotonic()
+    }
+
+    /// From the VPN server's side, the daemon's web port through the tunnel: for the tunnel address (the SYN
+    /// reaches the client on its wg interface) and for the client's LAN address sent into the tunnel (what a VPN
+    /// provider could do: the answer would go out by the LAN's routes). Neither gets an answer, while the LAN
+    /// keeps getting them. The control is a plain HTTP server on all interfaces beside the daemon, which the same
+    /// requests do reach. Captures: no segment from the web port inside the tunnel nor towards the tunnel's
+    /// network on the LAN.
+    func checkWebServerIgnoresTheTunnel() async throws {
+        let port = VPNLeakTests.httpPort, controlPort = Self.controlHTTPPort
+        let control = try ChildProcess(client.exec(["/usr/bin/python3", "-m", "http.server", "\(controlPort)", "--bind", "0.0.0.0"]),
+                                       logPath: directory + "/control-http.log")
+        defer { control.stop() }
+        func status(_ url: String, through interface: String? = nil) throws -> String {
+            let bind = interface.map { ["--interface", $0] } ?? []
+            return try Command.run(server.exec(["curl", "-s", "-o", "/dev/null", "-m", "3", "--connect-timeout", "2",
+                                                "-w", "%{http_code}"] + bind + [url]), allowFailure: true)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try status("http://192.168.214.2:\(controlPort)/") != "200", ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // The tunnel's peer may send to the client's LAN address too (the client accepts any source from it).
+        let publicB = S.publicB
+        try Command.run(server.exec(["wg", "set", serverInterface, "peer", publicB, "allowed-ips", "10.214.0.2/32,192.168.214.2/32"]))
+        defer { _ = try? Command.run(server.exec(["wg", "set", serverInterface, "peer", publicB, "allowed-ips", "10.214.0.2/32"])) }
+
+        #expect(try status("http://10.214.0.2:\(controlPort)/") == "200", "control: the tunnel does carry HTTP")
+        #expect(try status("http://10.214.0.2:\(port)/api/v1/status") == "000", "rill answered through the tunnel")
+        #expect(try status("http://192.168.214.2:\(port)/api/v1/status", through: serverInterface) == "000",
+                "rill answered its LAN address through the tunnel")
+        #expect(try status("http://192.168.214.2:\(port)/api/v1/status") == "200", "the LAN lost the UI")
+        let controlViaTunnel = try status("http://192.168.214.2:\(controlPort)/", through: serverInterface)
+        try await Task.sleep(for: .milliseconds(300))  // tcpdump writes packet-buffered; let the last frames land
+
+        let synsInTunnel = try tunnel.packets(matching: "dst host 10.214.0.2 and tcp dst port \(port) and tcp[tcpflags] & tcp-syn != 0")
+        let lanSyns = try tunnel.packets(matching: "dst host 192.168.214.2 and tcp dst port \(port) and tcp[tcpflags] & tcp-syn != 0")
+        let answersInTunnel = try tunnel.packets(matching: "tcp src port \(port)")
+        let answersTowardsTunnel = try lan.packets(matching: "ether src \(clientMAC) and tcp src port \(port) and dst net 10.214.0.0/24")
+        let controlAnswers = try lan.packets(matching: "ether src \(clientMAC) and tcp src port \(controlPort) and dst net 10.214.0.0/24")
+        print("VPN leak test: web port through the tunnel: \(synsInTunnel.count) SYNs to the tunnel address, \(lanSyns.count) to the LAN address, answers inside the tunnel \(answersInTunnel.count), towards the tunnel on the LAN \(answersTowardsTunnel.count); control server: \(controlViaTunnel), \(controlAnswers.count) answers on the LAN")
+        #expect(!synsInTunnel.isEmpty && !lanSyns.isEmpty, "the requests did not go through the tunnel")
+        #expect(answersInTunnel.isEmpty, "the web port answered inside the tunnel:\n\(answersInTunnel.prefix(5).map(\.description).joined(separator: "\n"))")
+        #expect(answersTowardsTunnel.isEmpty, "the web port answered the tunnel's side by the LAN:\n\(answersTowardsTunnel.prefix(5).map(\.description).joined(separator: "\n"))")
+        #expect(!controlAnswers.isEmpty, "control: a server without the guard answers a LAN-address SYN from the tunnel by the LAN")
     }
 
     // MARK: - Building
