@@ -7,7 +7,7 @@ import Torrent
 /// The engine's `HostResolver` while a VPN is configured: asks the tunnel's DNS servers (the `DNS =` of the
 /// WireGuard file) for A — and AAAA when the binding allows IPv6 — over UDP sockets bound to the VPN interface
 /// and its address. Never libc's resolver, never the host's routes: with no binding (tunnel down) every look-up
-/// fails at once with `.offline` and nothing is sent.
+/// fails at once with `.offline` and nothing is sent. A truncated answer is asked again over TCP, bound the same way.
 ///
 /// Answers are cached for their TTL in a bounded cache; the cache is emptied when the binding or the servers
 /// change. Waiting is done by a NIO event loop (no thread is held while a server is silent); at most
