@@ -147,7 +147,7 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
             let source = binding.sourceAddress.flatMap { IPAddress(text: $0) }
             let servers = config.servers.filter { $0.address.isIPv4 || binding.allowsIPv6 }
             let exchange = DNSExchange(interfaceName: binding.interfaceName, sourceAddress: source, group: group,
-                                       opener: config.opener)
+                                       opener: config.opener, ipv6SourceAddress: binding.ipv6SourceAddress.flatMap { IPAddress(text: $0) })
             let lookup = DNSLookup(exchange: exchange, servers: servers, attemptTimeout: options.attemptTimeout,
                                    attempts: options.attempts, budget: options.budget, maxCNAMEChain: options.maxCNAMEChain)
             let ticket = Ticket(lookup: lookup, binding: binding, generation: config.generation)

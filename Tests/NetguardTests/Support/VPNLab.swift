@@ -17,6 +17,13 @@ final class VPNLab {
     let clientInterface = "rwg\(getpid())v"
     let serverInterface = "rwg\(getpid())t"
     let directory: String
+    /// The IPv6 lab: the server's tunnel end also has fd15:214::1/64 (and 10.214.1.1–100, the big record set's
+    /// addresses); the swarm is `startIPv6Swarm()`'s.
+    let ipv6: Bool
+    private(set) var payload6: Payload!
+    private(set) var payload4: Payload!
+    /// The recording tracker's log: one line per announce, `<client address> <info-hash> <event>`.
+    var announceLog: String { directory + "/announces.log" }
 
     private(set) var server: NetworkNamespace!
     private(set) var client: NetworkNamespace!
@@ -39,9 +46,10 @@ final class VPNLab {
     var api: RillAPI { RillAPI(namespace: server, base: "http://192.168.214.2:\(VPNLeakTests.httpPort)") }
     var downloads: String { directory + "/downloads" }
 
-    init() throws {
+    init(ipv6: Bool = false) throws {
         scratch = try TemporaryDirectory()
         directory = scratch.path
+        self.ipv6 = ipv6
     }
 
     func setUp() async throws {
@@ -52,10 +60,16 @@ final class VPNLab {
         try Command.run(client.exec(["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"]))
         try makeLAN()
         try await makeServerTunnel()
-        dnsmasq = try Dnsmasq(addresses: ["10.214.0.1"], port: 53, namespace: server,
-                              extraRecords: ["--address=/\(VPNLeakTests.trackerHost)/10.214.0.1"])
-        try server.setHosts(["127.0.0.1 localhost", "10.214.0.1 \(VPNLeakTests.trackerHost)"])
-        try await startSwarm()
+        if ipv6 {
+            dnsmasq = try Dnsmasq(addresses: ["10.214.0.1", "fd15:214::1"], port: 53, namespace: server,
+                                  extraRecords: VPNLeakTests.ipv6Records)
+            try await startIPv6Swarm()
+        } else {
+            dnsmasq = try Dnsmasq(addresses: ["10.214.0.1"], port: 53, namespace: server,
+                                  extraRecords: ["--address=/\(VPNLeakTests.trackerHost)/10.214.0.1"])
+            try server.setHosts(["127.0.0.1 localhost", "10.214.0.1 \(VPNLeakTests.trackerHost)"])
+            try await startSwarm()
+        }
         lan = try PacketCapture(interface: "lan0", namespace: server, path: directory + "/lan.pcap")
         tunnel = try PacketCapture(interface: serverInterface, namespace: server, path: directory + "/tunnel.pcap")
         rill = try RillDaemon(config: rillConfig, directory: directory, namespace: client)
@@ -183,13 +197,49 @@ final class VPNLab {
             guard ContinuousClock.now < deadline else { throw CommandError.failed("wireguard-go", 1, serverWireGuard?.log ?? "") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        let config = try WireGuardConfig(parsing: VPNLeakTests.serverFile, options: .init(fileName: "server.conf"))
+        let config = try WireGuardConfig(parsing: ipv6 ? VPNLeakTests.serverFileIPv6 : VPNLeakTests.serverFile,
+                                         options: .init(fileName: "server.conf"))
         let file = directory + "/server-setconf.conf"
         try Array(config.setconfText().revealed.utf8).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: file)) }
         chmod(file, 0o600)
         try Command.run(server.exec(["wg", "setconf", serverInterface, file]))
         try server.ip("addr", "add", "10.214.0.1/24", "dev", serverInterface)
+        if ipv6 {
+            let batch = directory + "/server-addresses.ip"
+            try ((["address add fd15:214::1/64 dev \(serverInterface) nodad"]
+                  + (1...100).map { "address add 10.214.1.\($0)/32 dev \(serverInterface)" }).joined(separator: "\n") + "\n")
+                .write(toFile: batch, atomically: true, encoding: .utf8)
+            try server.ip("-batch", batch)
+        }
         try server.ip("link", "set", serverInterface, "up")
+    }
+
+    /// The IPv6 lab's swarm: a recording tracker on every address (port 6969); `payload6` announced to a tracker
+    /// name with only an IPv6 address and seeded only on [fd15:214::1]:6884; `payload4` announced to a name with
+    /// 100 IPv4 addresses (a truncated UDP answer) and one IPv6 one, seeded on 10.214.0.1:6885 and — offered in
+    /// `peers6`, never to be dialled without IPv6 in the tunnel — on [fd15:214::1]:6886.
+    private func startIPv6Swarm() async throws {
+        swarm = try Swarm()
+        payload6 = try await Payload(in: swarm, name: "six", size: 4 << 20, pieceSize: 65536,
+                                     announce: ["http://\(VPNLeakTests.tracker6Host):6969/announce"])
+        payload4 = try await Payload(in: swarm, name: "four", size: 4 << 20, pieceSize: 65536,
+                                     announce: ["http://\(VPNLeakTests.dualHost):6969/announce"])
+        let ip = Command.find("ip") ?? "/usr/sbin/ip"
+        func inServer(_ name: String, _ script: String, _ arguments: [String]) throws -> ManagedProcess {
+            try swarm.start(name, executable: ip, arguments: ["netns", "exec", server.name, Swarm.scripts + "/" + script] + arguments)
+        }
+        let tracker = try inServer("tracker", "recording-tracker", [
+            "--port", "6969", "--log", announceLog,
+            "--peers", "\(payload6.infoHash)=[fd15:214::1]:6884",
+            "--peers", "\(payload4.infoHash)=10.214.0.1:6885,[fd15:214::1]:6886",
+        ])
+        try await tracker.waitForLine(startingWith: "ready", timeout: .seconds(10))
+        let seeders = [
+            try inServer("seed-six", "seed-libtorrent", ["--host", "fd15:214::1", "--port", "6884", payload6.torrent, payload6.directory]),
+            try inServer("seed-four", "seed-libtorrent", ["--host", "10.214.0.1", "--port", "6885", payload4.torrent, payload4.directory]),
+            try inServer("seed-four-v6", "seed-libtorrent", ["--host", "fd15:214::1", "--port", "6886", payload4.torrent, payload4.directory]),
+        ]
+        for seeder in seeders { try await seeder.waitForLine(startingWith: "ready", timeout: .seconds(60)) }
     }
 
     private func startSwarm() async throws {
