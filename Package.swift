@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Device",
             dependencies: [
-                "CCurl", "CLinux",
+                "CCurl", "CGpiod", "CLinux", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +119,12 @@ let package = Package(
             dependencies: [
                 "Config", "Store", "Device", "Stream", "Torrent", "Netguard",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // scrypt for passwords (FoundationEssentials only, like Crypto 4); SHA-256 for session ids.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                // mkfs.ext4, mount, reboot: system tools the setup wizard and the system page run.
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -140,6 +146,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -148,6 +156,14 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        // A watchdog device served over FUSE for the watchdog tests (its own module: CFuse3's headers would
+        // otherwise become a second defining module of libc types in TestSupport).
+        .target(
+            name: "WatchdogFake",
+            dependencies: ["CFuse3"],
+            path: "Tests/WatchdogFake",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -191,8 +207,11 @@ let package = Package(
         .testTarget(
             name: "DeviceTests",
             dependencies: [
-                "Device", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                "Device", "Store", "TestSupport", "WatchdogFake",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -219,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CCurl", "TestSupport", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CCurl", "TestSupport", "WatchdogFake", "Bencode", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

@@ -14,6 +14,12 @@ enum ConfigKind: Sendable {
     case storageLimit
     /// An array of at most `maxCount` non-empty strings (in the environment: comma-separated).
     case textList(maxCount: Int)
+    /// A string that may be empty (a device path where empty means "none").
+    case optionalText
+    /// true or false (also from the environment: `true`, `false`, `1`, `0`).
+    case boolean
+    /// A DNS host label: 1 to `maxLength` of a-z, 0-9 and `-`, not starting or ending with `-`.
+    case hostLabel(maxLength: Int)
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -45,6 +51,17 @@ enum ConfigKind: Sendable {
                 }
             }
             return .success(value)
+        case (.optionalText, .string):
+            return .success(value)
+        case (.boolean, .boolean):
+            return .success(value)
+        case (.hostLabel(let maxLength), .string(let text)):
+            let bytes = Array(text.utf8)
+            let allowed = bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
+            guard !bytes.isEmpty, bytes.count <= maxLength, allowed, bytes.first != 0x2D, bytes.last != 0x2D else {
+                return .failure(.init("must be 1 to \(maxLength) of a-z, 0-9 and -, not starting or ending with -, not \"\(text)\""))
+            }
+            return .success(value)
         case (.choice(let words), .string(let word)):
             return words.contains(word)
                 ? .success(value)
@@ -68,10 +85,31 @@ enum ConfigKind: Sendable {
                 let end = entry.lastIndex { $0 != " " }.map { entry.index(after: $0) } ?? start
                 return .string(String(entry[start..<max(start, end)]))
             })
-        case .text, .choice:
+        case .boolean:
+            switch text {
+            case "true", "1": return .boolean(true)
+            case "false", "0": return .boolean(false)
+            default: break
+            }
+        case .text, .choice, .optionalText, .hostLabel:
             break
         }
         return .string(text)
+    }
+
+    /// What the key accepts, for people.
+    var expectedText: String {
+        switch self {
+        case .text: "text"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .bytes(let range): "a size from \(ByteSize.format(range.lowerBound)) to \(ByteSize.format(range.upperBound)) (\"2MiB\", 0 for none where allowed)"
+        case .storageLimit: "a size (\"20GiB\") or a share of the disk (\"80%\")"
+        case .choice(let words): "one of \(words.joined(separator: ", "))"
+        case .textList(let maxCount): "a list of at most \(maxCount) texts"
+        case .optionalText: "text, or empty for none"
+        case .boolean: "true or false"
+        case .hostLabel(let maxLength): "a host name: 1 to \(maxLength) of a-z, 0-9 and -"
+        }
     }
 
     private var expected: String {
@@ -82,6 +120,9 @@ enum ConfigKind: Sendable {
         case .storageLimit: "a size or a percentage"
         case .textList: "an array of strings"
         case .choice(let words): "one of \(words.joined(separator: ", "))"
+        case .optionalText: "a string"
+        case .boolean: "true or false"
+        case .hostLabel: "a host name"
         }
     }
 

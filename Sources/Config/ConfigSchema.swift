@@ -39,6 +39,7 @@ enum ConfigSchema {
         integer("engine.seed_ratio_limit_percent", 0...100_000) { $0.engine.seedRatioLimitPercent = $1 },
         integer("engine.seed_time_limit_minutes", 0...525_600) { $0.engine.seedTimeLimitMinutes = $1 },
         bytes("stream.ram_cache_bytes", (4 << 20)...(1 << 30)) { $0.stream.ramCacheBytes = $1 },
+        bytes("stream.ram_cache_retain_bytes", 0...(1 << 30)) { $0.stream.ramCacheRetainBytes = $1 },
         storageLimit("stream.disk_cache_max") { $0.stream.diskCacheMax = $1 },
         storageLimit("stream.disk_cache_target") { $0.stream.diskCacheTarget = $1 },
         text("vpn.interface") { $0.vpn.interface = $1 },
@@ -83,6 +84,27 @@ enum ConfigSchema {
         integer("update.commit_deadline_seconds", 10...604_800) { $0.update.commitDeadlineSeconds = $1 },
         integer("update.download_attempts", 1...100) { $0.update.downloadAttempts = $1 },
         integer("update.download_stall_seconds", 1...3600) { $0.update.downloadStallSeconds = $1 },
+        ConfigKey(path: "device.hostname", kind: .hostLabel(maxLength: 50)) { config, value in
+            if case .string(let name) = value { config.device.hostname = name }
+        },
+        choice("device.mdns", ["auto", "on", "off"]) { $0.device.mdns = $1 },
+        optionalText("device.watchdog") { $0.device.watchdog = $1 },
+        integer("device.watchdog_timeout_seconds", 2...15) { $0.device.watchdogTimeoutSeconds = $1 },
+        integer("device.crash_loop_starts", 2...100) { $0.device.crashLoopStarts = $1 },
+        integer("device.crash_loop_minutes", 1...1440) { $0.device.crashLoopMinutes = $1 },
+        choice("device.leds", ["auto", "sysfs", "gpio", "log", "off"]) { $0.device.leds = $1 },
+        text("device.led_sysfs_directory") { $0.device.ledSysfsDirectory = $1 },
+        boolean("device.led_act_inverted") { $0.device.ledActInverted = $1 },
+        optionalText("device.led_gpio_chip") { $0.device.ledGPIOChip = $1 },
+        integer("device.led_gpio_green_line", -1...1023) { $0.device.ledGPIOGreenLine = $1 },
+        integer("device.led_gpio_red_line", -1...1023) { $0.device.ledGPIORedLine = $1 },
+        boolean("device.led_gpio_active_low") { $0.device.ledGPIOActiveLow = $1 },
+        integer("auth.session_days", 1...365) { $0.auth.sessionDays = $1 },
+        integer("auth.max_sessions", 1...10_000) { $0.auth.maxSessions = $1 },
+        integer("auth.login_attempts_per_minute", 1...1_000) { $0.auth.loginAttemptsPerMinute = $1 },
+        integer("auth.global_login_attempts_per_minute", 1...10_000) { $0.auth.globalLoginAttemptsPerMinute = $1 },
+        integer("auth.max_concurrent_hashes", 1...8) { $0.auth.maxConcurrentHashes = $1 },
+        choice("ui.theme", ["plain", "lcars"]) { $0.ui.theme = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -100,6 +122,18 @@ enum ConfigSchema {
     private static func text(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
         ConfigKey(path: path, kind: .text) { config, value in
             if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func optionalText(_ path: String, _ set: @escaping @Sendable (inout RillConfig, String) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .optionalText) { config, value in
+            if case .string(let text) = value { set(&config, text) }
+        }
+    }
+
+    private static func boolean(_ path: String, _ set: @escaping @Sendable (inout RillConfig, Bool) -> Void) -> ConfigKey {
+        ConfigKey(path: path, kind: .boolean) { config, value in
+            if case .boolean(let flag) = value { set(&config, flag) }
         }
     }
 

@@ -24,6 +24,8 @@ public struct RillConfig: Sendable, Equatable {
     public struct StreamSettings: Sendable, Equatable {
         /// The RAM piece cache's budget; readers wait rather than exceed it.
         public var ramCacheBytes: Int
+        /// Of that budget, the most kept of chunks no reader holds now.
+        public var ramCacheRetainBytes: Int = 4 << 20
         /// Stream-only torrents may hold at most this much of the disk…
         public var diskCacheMax: StorageLimit
         /// …and eviction brings them down to this.
@@ -32,6 +34,36 @@ public struct RillConfig: Sendable, Equatable {
 
     /// The WireGuard tunnel the engine is confined to.
     public var vpn: VPNSettings
+    /// The device services: health, watchdog, crash loop detection, status LEDs, mDNS (`[device]`).
+    public var device: DeviceSettings
+
+    /// Settings of the services that make `rill` an appliance (docs/DEVICE.md).
+    public struct DeviceSettings: Sendable, Equatable {
+        /// The name announced over mDNS: `<hostname>.local` and `<hostname>-XXXX.local`.
+        public var hostname: String
+        /// `auto` (answer when the web UI listens beyond loopback), `on` or `off`.
+        public var mdns: String
+        /// The watchdog device the daemon owns and feeds while healthy; empty for none.
+        public var watchdog: String
+        /// Seconds without a feed before the watchdog resets the board.
+        public var watchdogTimeoutSeconds: Int
+        /// This many starts within `crashLoopMinutes` without a clean stop (or a run that long) start safe mode.
+        public var crashLoopStarts: Int
+        public var crashLoopMinutes: Int
+        /// `auto`, `sysfs`, `gpio`, `log` or `off`.
+        public var leds: String
+        /// Where the board's LEDs are (`/sys/class/leds`; tests point it elsewhere).
+        public var ledSysfsDirectory: String
+        /// The ACT LED lights when its brightness is 0 (Pi Zero).
+        public var ledActInverted: Bool
+        /// The GPIO chip of GPIO LEDs (`gpiochip0`, or a path); empty for none.
+        public var ledGPIOChip: String
+        /// GPIO line offsets of the green and the red LED; -1 for none.
+        public var ledGPIOGreenLine: Int
+        public var ledGPIORedLine: Int
+        /// The GPIO LEDs light when their line is low.
+        public var ledGPIOActiveLow: Bool
+    }
 
     /// OTA updates: the board, trusted keys, slot partitions, boot path and limits (see docs/OTA.md).
     public var update: UpdateSection
@@ -73,6 +105,31 @@ public struct RillConfig: Sendable, Equatable {
         public var commitDeadlineSeconds: Int
         public var downloadAttempts: Int
         public var downloadStallSeconds: Int
+    }
+
+    /// Logins: session life and the limits that keep password checks from being abused (`[auth]`).
+    public var auth: AuthSection
+    /// The web UI's look (`[ui]`).
+    public var ui: UISection
+
+    /// `[auth]`: the web UI's sessions and login limits.
+    public struct AuthSection: Sendable, Equatable {
+        /// Days a login lasts (renewed when used in its second half).
+        public var sessionDays: Int
+        /// Sessions kept at once; the oldest is dropped beyond it.
+        public var maxSessions: Int
+        /// Login attempts per client address per minute (also the burst).
+        public var loginAttemptsPerMinute: Int
+        /// Login attempts per minute from all addresses together.
+        public var globalLoginAttemptsPerMinute: Int
+        /// Password hashes (scrypt, 16 MiB each) computed at once.
+        public var maxConcurrentHashes: Int
+    }
+
+    /// `[ui]`: the web UI's look.
+    public struct UISection: Sendable, Equatable {
+        /// `plain` (light or dark, as the device prefers) or `lcars`.
+        public var theme: String
     }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
@@ -191,11 +248,18 @@ extension RillConfig {
             videoBitrateKbps: 0, audioBitrateKbps: 0, playbackMode: "", thumbnailCacheBytes: 0, thumbnailCacheCount: 0
         ),
         vpn: VPNSettings(interface: "", mode: "", routingTable: 0, rulePriority: 0),
+        device: DeviceSettings(
+            hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0,
+            leds: "", ledSysfsDirectory: "", ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0,
+            ledGPIORedLine: 0, ledGPIOActiveLow: false
+        ),
         update: UpdateSection(
             board: "", bootedSlot: "", publicKeys: [], publicKeyFile: "", stateDirectory: "", slotImages: [],
             maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", autobootOffset: 0, trybootPartitionA: 0, trybootPartitionB: 0,
             ubootEnvConfig: "", reboot: "", commitAfterSeconds: 0, commitDeadlineSeconds: 0, downloadAttempts: 0,
             downloadStallSeconds: 0
-        )
+        ),
+        auth: AuthSection(sessionDays: 0, maxSessions: 0, loginAttemptsPerMinute: 0, globalLoginAttemptsPerMinute: 0, maxConcurrentHashes: 0),
+        ui: UISection(theme: "")
     )
 }

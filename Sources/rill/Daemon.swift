@@ -17,15 +17,20 @@ import Web
 struct Daemon {
     let config: RillConfig
     let configFile: String?
+    /// The process environment (the settings page shows which keys it overrides).
+    var environment: [String: String] = [:]
 
     /// How long a graceful shutdown may take before remaining work is cancelled; SIGTERM must end within 5 s.
     static let shutdownLimit = Duration.seconds(3)
 
     func run() async throws {
+        // Everything logged also goes into a bounded ring for the system page.
+        let logRing = LogRing()
+        let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = config.logLevel
-            return handler
+            handler.logLevel = level
+            return MultiplexLogHandler([handler, RingLogHandler(label: label, ring: logRing, level: level)])
         }
         let logger = Logger(label: "rill")
         let registry = PrometheusCollectorRegistry()
@@ -37,6 +42,7 @@ struct Daemon {
             "rill starting",
             metadata: ["version": "\(RillVersion.current)", "config": "\(configFile ?? "built-in defaults")", "data": "\(config.dataDirectory)"]
         )
+        let start = DeviceServices.checkStart(config: config, states: states, logger: logger)
 
         let store: Store
         do {
@@ -62,13 +68,41 @@ struct Daemon {
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
+        let auth: WebAuth
+        do {
+            auth = try await WebAuth.open(store: store, config: config.auth, logger: logger, now: SystemFacts.monotonicSeconds())
+        } catch {
+            logger.critical("cannot read the users from the database", metadata: ["error": "\(error)"])
+            throw ExitCodeError.storeUnavailable
+        }
+
+        let settings = SettingsService(
+            configFile: configFile, dataDirectory: config.dataDirectory, environment: environment, engine: engine,
+            theme: config.ui.theme, logger: logger
+        )
+        let media = MediaDisk(devices: BlockDevices(dataDirectory: config.dataDirectory), mountPoint: config.dataDirectory + "/media")
+        await Self.mountMediaDisk(media, store: store, states: states, logger: logger)
+        let wizard = SetupWizard(
+            state: auth.setup, store: store, accounts: auth.accounts, vpn: vpn, media: media, settings: settings,
+            dataDirectory: config.dataDirectory, logger: logger
+        )
         let reboots = RebootRequest()
         let update = Self.updateService(config, reboots: reboots, logger: logger)
         update.start()
+        let device = DeviceServices(
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
+            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
+        )
+        device.signals.provideUpdating { [UpdateProgress.Phase.receiving, .downloading, .readingBack, .staging].contains(update.currentProgress.phase) }
+        device.signals.provideSetupNeeded { !auth.setup.isDone }
 
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; logins, setup, settings and
+        // updates stay.
         let context = WebContext(
-            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-            streams: streams, diskCache: diskCache, vpn: vpn, update: update
+            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt,
+            library: start.safeMode ? nil : library, streams: start.safeMode ? nil : streams,
+            diskCache: start.safeMode ? nil : diskCache, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
+            auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
         )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -77,18 +111,26 @@ struct Daemon {
             tunnelGuard: vpn.listenerGuard
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
+            device.webPort.set(port)
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(
-            services: [
+            services: device.first + [
                 .init(service: StoreService(store: store, states: states)),
+            ] + (start.safeMode ? [] : [
                 // Before the engine: it stops after the engine (the tunnel stays for the `stopped` announces).
                 .init(service: VPNService(manager: vpn, states: states)),
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
-                .init(service: UpdateLifecycleService(update: update, commit: Self.healthCommit(config, update: update, states: states, logger: logger), logger: logger)),
+            ]) + [
+                // In safe mode too: an update is how a crash-looping version gets replaced.
+                .init(service: UpdateLifecycleService(
+                    update: update,
+                    commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
+                    logger: logger
+                )),
                 .init(service: web),
-            ],
+            ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -97,6 +139,7 @@ struct Daemon {
         let serviceGroup = ServiceGroup(configuration: group)
         reboots.attach(serviceGroup)
         try await serviceGroup.run()
+        start.cleanStop()
         logger.info("rill stopped")
         if let plan = reboots.plan {
             logger.notice("rebooting: \(plan)")
@@ -125,17 +168,19 @@ extension Daemon {
         )
     }
 
-    /// The health commit of a trial boot. Health here: the HTTP server runs and no subsystem failed (the device
-    /// health monitor takes this place when it is wired in).
-    static func healthCommit(_ config: RillConfig, update: UpdateService, states: SubsystemStates, logger: Logger) -> HealthCommit {
+    /// The health commit of a trial boot: the device health monitor's verdict, and never in safe mode (a version
+    /// that keeps crashing is not committed however well its safe mode runs).
+    static func healthCommit(
+        _ config: RillConfig, update: UpdateService, health: HealthMonitor, safeMode: Bool, logger: Logger
+    ) -> HealthCommit {
         HealthCommit(
             slots: update,
             policy: HealthCommit.Policy(
                 commitAfter: .seconds(config.update.commitAfterSeconds), deadline: .seconds(config.update.commitDeadlineSeconds)
             ),
             health: {
-                let snapshot = states.snapshot
-                return snapshot["http"]?.phase == .running && !snapshot.values.contains { $0.phase == .failed }
+                guard !safeMode else { return false }
+                return await health.currentHealth().healthy
             },
             logger: logger
         )
@@ -165,6 +210,7 @@ extension Daemon {
     static func streamConfiguration(_ settings: RillConfig.StreamSettings) -> StreamConfiguration {
         var configuration = StreamConfiguration()
         configuration.ramCacheBytes = settings.ramCacheBytes
+        configuration.ramCacheRetainBytes = settings.ramCacheRetainBytes
         return configuration
     }
 
@@ -180,6 +226,21 @@ extension Daemon {
             engine: engine, streams: streams, maxBytes: maxBytes, targetBytes: targetBytes,
             statePath: config.dataDirectory + "/torrents/stream-cache.recency", logger: logger
         )
+    }
+}
+
+extension Daemon {
+    /// Mounts the download disk the setup wizard chose (found by its filesystem UUID), before the engine writes
+    /// anything; a missing disk is reported in `/api/v1/status` as `storage` degraded.
+    static func mountMediaDisk(_ media: MediaDisk, store: Store, states: SubsystemStates, logger: Logger) async {
+        guard let uuid = try? await store.read({ try MetaTable.value("setup.media_uuid", in: $0) }) else { return }
+        do {
+            let point = try await media.mount(uuid: uuid)
+            states.set("storage", SubsystemState(.running, detail: "download disk \(uuid) at \(point)"))
+        } catch {
+            logger.error("the download disk is not mounted", metadata: ["uuid": "\(uuid)", "error": "\(error)"])
+            states.set("storage", SubsystemState(.degraded, detail: "the download disk \(uuid) is not mounted: \(error)"))
+        }
     }
 }
 

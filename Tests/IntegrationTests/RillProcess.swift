@@ -15,15 +15,21 @@ final class RillProcess {
         return package.appendingPathComponent(".build/debug/rill").path
     }
 
-    init(arguments: [String] = ["run"], environment: [String: String] = [:], workingDirectory: String) throws {
+    /// `launcher` runs the binary through another program (`["ip", "netns", "exec", NAME]`), which must exec it.
+    init(arguments: [String] = ["run"], environment: [String: String] = [:], workingDirectory: String, launcher: [String] = []) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw RillProcessError.missingBinary(Self.binary)
         }
         self.workingDirectory = workingDirectory
         logPath = workingDirectory + "/rill.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RILL_") }
         env.merge(environment) { $1 }

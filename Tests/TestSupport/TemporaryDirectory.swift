@@ -17,14 +17,20 @@ public final class TemporaryDirectory {
     }
 
     deinit {
-        if let directory = opendir(path) {
+        Self.remove(path)
+    }
+
+    /// Removes `folder` and everything in it (folders too; symbolic links are removed, not followed).
+    static func remove(_ folder: String) {
+        if let directory = opendir(folder) {
             while let entry = readdir(directory) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
+                guard name != "." && name != ".." else { continue }
+                if unlink(folder + "/" + name) != 0 && (errno == EISDIR || errno == EPERM) { remove(folder + "/" + name) }
             }
             closedir(directory)
         }
-        rmdir(path)
+        rmdir(folder)
     }
 
     public func write(_ name: String, _ bytes: [UInt8]) throws {

@@ -5,11 +5,15 @@ import Hummingbird
 struct StatusRoutes {
     let context: WebContext
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>) {
         router.get("healthz") { _, _ -> Response in
             let failed = context.states.snapshot.filter { $0.value.phase == .failed }.keys.sorted()
             guard failed.isEmpty else {
                 throw APIError(.serviceUnavailable, code: "unhealthy", message: "failed: \(failed.joined(separator: ", "))")
+            }
+            if let health = await context.health?.currentHealth(), !health.healthy {
+                let failing = health.failing.isEmpty ? "no check has answered yet" : health.failing.joined(separator: ", ")
+                throw APIError(.serviceUnavailable, code: "unhealthy", message: "failing health checks: \(failing)")
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
@@ -19,7 +23,8 @@ struct StatusRoutes {
                 uptimeSeconds: (SystemFacts.monotonicSeconds() - context.startedAt).rounded(toPlaces: 3),
                 residentMemoryBytes: SystemFacts.residentMemoryBytes(),
                 dataDisk: SystemFacts.disk(at: context.dataDirectory),
-                subsystems: context.states.snapshot
+                subsystems: context.states.snapshot,
+                health: await context.health?.currentHealth()
             )
         }
     }
@@ -32,6 +37,7 @@ struct StatusResponse: ResponseEncodable {
     let residentMemoryBytes: Int?
     let dataDisk: DiskSpace?
     let subsystems: [String: SubsystemState]
+    let health: HealthReport?
 
     enum CodingKeys: String, CodingKey {
         case version
@@ -39,6 +45,7 @@ struct StatusResponse: ResponseEncodable {
         case residentMemoryBytes = "resident_memory_bytes"
         case dataDisk = "data_disk"
         case subsystems
+        case health
     }
 }
 
