@@ -153,8 +153,11 @@ import Testing
         let wireguard = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and udp port 51820")
         let answers = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and tcp src port \(Self.httpPort)")
         let kernel = try lab.kernelFrames()
-        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), kernel ARP/ND/MLD/ICMP-for-WireGuard \(kernel)), leaks \(leaks.count)")
+        let mdns = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and (\(VPNLab.mDNS) or igmp)").count
+        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), kernel ARP/ND/MLD/ICMP-for-WireGuard \(kernel), mDNS and IGMP \(mdns)), leaks \(leaks.count)")
         #expect(leaks.isEmpty, "engine traffic outside the tunnel:\n\(leaks.prefix(20).map(\.description).joined(separator: "\n"))")
+        let daemonInTunnel = try lab.nonEngineInTunnel()
+        #expect(daemonInTunnel.isEmpty, "mDNS or the web port inside the tunnel:\n\(daemonInTunnel.prefix(10).map(\.description).joined(separator: "\n"))")
         print("VPN leak test: fast torrent (\(lab.fast.name), \(lab.fastSize >> 20) MiB) complete \(String(format: "%.2f", fastSeconds)) s after the PUT: \(String(format: "%.1f", Double(lab.fastSize) / fastSeconds / 1_048_576)) MiB/s through wireguard-go")
         // Inside the tunnel: the last frame from the client's tunnel address after each offline step.
         let inner = try lab.tunnel.packets(matching: "src host 10.214.0.2")

@@ -97,14 +97,23 @@ final class VPNLab {
     static let controlHTTPPort = VPNLeakTests.httpPort + 10
 
     /// Frames from the client on the LAN that are neither WireGuard's UDP nor the API's answers (nor the control
-    /// HTTP server's, which answers the tunnel's side by the LAN on purpose; nor ARP, nor the
+    /// HTTP server's, which answers the tunnel's side by the LAN on purpose; nor the daemon's mDNS responder on the
+    /// LAN's multicast group and the kernel's IGMP reports for it; nor ARP, nor the
     /// kernel's link-local IPv6 neighbour discovery and multicast listener reports, nor its ICMP answers to
     /// WireGuard datagrams): engine traffic that left outside the tunnel. (The engine binds to the tunnel's
     /// address; it never sends from a link-local one.)
     func leaks() throws -> [PacketCapture.Packet] {
         try lan.packets(matching: "ether src \(clientMAC) and not arp and not (ip6 and src net fe80::/10) and not icmp6 "
             + "and not (udp port 51820) and not (tcp src port \(VPNLeakTests.httpPort)) and not (tcp src port \(Self.controlHTTPPort)) "
-            + "and not \(Self.wireGuardUnreachable)")
+            + "and not \(Self.mDNS) and not igmp and not \(Self.wireGuardUnreachable)")
+    }
+
+    /// The daemon's mDNS responder (LAN only: it leaves point-to-point interfaces such as the tunnel alone).
+    static let mDNS = "(udp port 5353 and (dst host 224.0.0.251 or dst host ff02::fb))"
+
+    /// What the daemon sent into the tunnel that is not the engine's: its mDNS, or its web port answering.
+    func nonEngineInTunnel() throws -> [PacketCapture.Packet] {
+        try tunnel.packets(matching: "src host 10.214.0.2 and (udp port 5353 or tcp src port \(VPNLeakTests.httpPort))")
     }
 
     /// The client kernel's "port unreachable" for WireGuard datagrams that reach a deleted interface's old port
