@@ -3,22 +3,26 @@ import Device
 import Hummingbird
 import HummingbirdCore
 import Logging
+import Netguard
 import NIOCore
 
 /// Builds Rill's HTTP application: routes, error shape and limits from the configuration.
 public enum WebServer {
     /// The application, ready to be run as a service. `onListening` receives the bound address (the port is
-    /// chosen by the kernel when the configuration says 0).
+    /// chosen by the kernel when the configuration says 0). With `tunnelGuard` (the VPN's) the server never
+    /// answers a connection that comes through the VPN tunnel or is for a tunnel address.
     public static func makeApplication(
         router: Router<RillRequestContext>,
         settings: RillConfig.HTTPSettings,
         logger: Logger,
+        tunnelGuard: TunnelListenerGuard? = nil,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) -> some ApplicationProtocol {
         let maxHeaderBytes = settings.maxHeaderBytes
         let requestTimeout = settings.requestTimeoutSeconds
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [HTTPLimitsHandler(maxHeaderBytes: maxHeaderBytes, requestTimeoutSeconds: requestTimeout)],
+            additionalChannelHandlers: (tunnelGuard.map { [$0.makeConnectionHandler()] } ?? [])
+                + [HTTPLimitsHandler(maxHeaderBytes: maxHeaderBytes, requestTimeoutSeconds: requestTimeout)],
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: maxHeaderBytes, maxHeaderListSize: maxHeaderBytes, maxHeaderFieldCount: 200
             )
@@ -32,6 +36,7 @@ public enum WebServer {
                 availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)
             ),
             onServerRunning: { channel in
+                tunnelGuard?.attach(listener: channel)
                 let port = channel.localAddress?.port ?? settings.port
                 await onListening(settings.host, port)
             },

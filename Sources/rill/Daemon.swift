@@ -107,7 +107,8 @@ struct Daemon {
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
-            logger: logger
+            logger: logger,
+            tunnelGuard: vpn.listenerGuard
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
             device.webPort.set(port)

@@ -64,7 +64,7 @@ import Torrent
             $0.exists && $0.unusableReason == "ngv0 is down"
         }
         try await step("up with addresses", addresses + bringUp) {
-            $0.isUsable && $0.binding == NetworkBinding(interfaceName: "ngv0", sourceAddress: "10.77.0.1", allowsIPv6: true)
+            $0.isUsable && $0.binding == NetworkBinding(interfaceName: "ngv0", sourceAddress: "10.77.0.1", allowsIPv6: true, ipv6SourceAddress: "fd77::1")
         }
         #expect(watch.state.operState == .up)
         try await step("down", [["link", "set", "ngv0", "down"]]) { $0.unusableReason == "ngv0 is down" }

@@ -1,5 +1,5 @@
 import Foundation
-import Netguard
+@testable import Netguard
 import Testing
 import Torrent
 
@@ -52,6 +52,50 @@ import Torrent
         #expect(try await resolver.addresses(of: "alias.test").map(\.description) == ["10.1.2.4"])
         #expect(await Self.failure { () throws(DNSFailure) in try await resolver.addresses(of: "::1") } == .ipv6NotAllowed)
         #expect(!dnsmasq.queryLog.contains("query[AAAA]"))
+    }
+
+    /// 120 AAAA records (3 KiB) do not fit the 1232 bytes the query offers: dnsmasq answers truncated over UDP
+    /// and the resolver asks again over TCP, on a socket bound like the UDP ones. Only TCP can bring more
+    /// records than fit a datagram (~43 AAAA); the parser keeps the first 64.
+    @Test(.enabled(if: Dnsmasq.unavailableReason == nil, "\(Dnsmasq.unavailableReason ?? "")"))
+    func aTruncatedAnswerIsAskedAgainOverTCP() async throws {
+        let records = (1...120).map { "--host-record=big.test,fd00::b:\(String($0, radix: 16))" }
+        let dnsmasq = try Dnsmasq(extraRecords: records)
+        let resolver = TunnelDNSResolver(servers: [Self.server(dnsmasq.port)], binding: Self.lo)
+        let addresses = try await resolver.addresses(of: "big.test")
+        #expect(addresses.count == DNSResponse.maxAnswers, "\(addresses.count) addresses")
+        #expect(addresses.allSatisfy { $0.description.hasPrefix("fd00::b:") })
+        let asked = dnsmasq.queryLog.split(separator: "\n").filter { $0.contains("query[AAAA] big.test from 127.0.0.1") }
+        #expect(asked.count == 2, "UDP, then TCP: \(asked)")
+        // Bound like every engine socket: a missing interface fails the TCP exchange as it fails UDP.
+        let missing = TunnelDNSResolver(servers: [Self.server(dnsmasq.port)],
+                                        binding: NetworkBinding(interfaceName: "rill-absent0", sourceAddress: nil, allowsIPv6: false))
+        let failure = await Self.failure { () throws(DNSFailure) in try await missing.addresses(of: "big.test") }
+        guard case .interfaceUnavailable? = failure else {
+            Issue.record("expected interfaceUnavailable, got \(String(describing: failure))")
+            return
+        }
+    }
+
+    /// When TCP cannot be had (nothing listens on the server's TCP port), a truncated answer's records are used
+    /// if it has any, and a truncated answer without any is `.truncated`.
+    @Test func withoutTCPATruncatedAnswerIsUsedIfItHoldsAddresses() async throws {
+        let partial = try FakeDNSServer { query in
+            var reply = FakeDNSServer.answer(query, address: [10, 9, 8, 7])
+            if reply.count > 2 { reply[2] |= 0x02 }  // TC
+            return [reply]
+        }
+        let resolver = TunnelDNSResolver(servers: [Self.server(partial.port)], binding: Self.loIPv4Only, options: Self.fast())
+        #expect(try await resolver.addresses(of: "tracker.test").map(\.description) == ["10.9.8.7"])
+        let empty = try FakeDNSServer { query in
+            var reply = FakeDNSServer.answer(query, address: [10, 9, 8, 7])
+            guard reply.count > 12 else { return [] }
+            reply[2] |= 0x02
+            reply[7] = 0  // no answer record (the record bytes after the question are then ignored)
+            return [Array(reply[0..<(reply.count - 16)])]
+        }
+        let none = TunnelDNSResolver(servers: [Self.server(empty.port)], binding: Self.loIPv4Only, options: Self.fast())
+        #expect(await Self.failure { () throws(DNSFailure) in try await none.addresses(of: "tracker.test") } == .truncated)
     }
 
     @Test func offlineSendsNothing() async throws {

@@ -130,7 +130,11 @@ import Testing
         try await step("deleted", online: false, ["link", "del", wg])
         try await step("made again by rill", online: true, [])
 
-        // 4. The throttled download finishes through the tunnel that came back; both payloads are verified.
+        // 4. The web server answers the LAN, never the tunnel (checked after rill made the interface again, so
+        // with a new interface index for the listener's filter).
+        try await lab.checkWebServerIgnoresTheTunnel()
+
+        // 5. The throttled download finishes through the tunnel that came back; both payloads are verified.
         _ = try await lab.waitUntilComplete(lab.throttled, timeout: .seconds(90))
         try lab.throttled.verify(in: lab.downloads)
         try lab.fast.verify(in: lab.downloads)
@@ -143,14 +147,17 @@ import Testing
 
         await lab.shutDownSwarm()
 
-        // 5. What the LAN saw from the client.
+        // 6. What the LAN saw from the client.
         let leaks = try lab.leaks()
         let frames = try lab.lan.packets(matching: "ether src \(lab.clientMAC)")
         let wireguard = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and udp port 51820")
         let answers = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and tcp src port \(Self.httpPort)")
         let kernel = try lab.kernelFrames()
-        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), kernel ARP/ND/MLD/ICMP-for-WireGuard \(kernel)), leaks \(leaks.count)")
+        let mdns = try lab.lan.packets(matching: "ether src \(lab.clientMAC) and (\(VPNLab.mDNS) or igmp)").count
+        print("VPN leak test: LAN frames from the client: \(frames.count) (WireGuard \(wireguard.count), API answers \(answers.count), kernel ARP/ND/MLD/ICMP-for-WireGuard \(kernel), mDNS and IGMP \(mdns)), leaks \(leaks.count)")
         #expect(leaks.isEmpty, "engine traffic outside the tunnel:\n\(leaks.prefix(20).map(\.description).joined(separator: "\n"))")
+        let daemonInTunnel = try lab.nonEngineInTunnel()
+        #expect(daemonInTunnel.isEmpty, "mDNS or the web port inside the tunnel:\n\(daemonInTunnel.prefix(10).map(\.description).joined(separator: "\n"))")
         print("VPN leak test: fast torrent (\(lab.fast.name), \(lab.fastSize >> 20) MiB) complete \(String(format: "%.2f", fastSeconds)) s after the PUT: \(String(format: "%.1f", Double(lab.fastSize) / fastSeconds / 1_048_576)) MiB/s through wireguard-go")
         // Inside the tunnel: the last frame from the client's tunnel address after each offline step.
         let inner = try lab.tunnel.packets(matching: "src host 10.214.0.2")

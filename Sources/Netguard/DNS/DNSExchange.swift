@@ -11,9 +11,23 @@ struct DNSExchange: Sendable {
     let sourceAddress: IPAddress?
     let group: any EventLoopGroup
     var opener: DatagramSocketOpener = BoundUDPSocket.defaultOpener
+    /// The source for IPv6 servers when `sourceAddress` is an IPv4 one.
+    var ipv6SourceAddress: IPAddress?
+
+    /// The source address for a socket to `server`: of its family, or `nil` (the interface's choice).
+    func source(for server: DNSServer) -> IPAddress? {
+        let candidate = server.address.isIPv6 ? (ipv6SourceAddress ?? sourceAddress) : sourceAddress
+        return candidate.flatMap { $0.isIPv4 == server.address.isIPv4 ? $0 : nil }
+    }
+
+    /// The same question over TCP (after a truncated answer), bound the same way.
+    func askOverTCP(_ query: DNSQuery, server: DNSServer, timeout: Duration) async throws(DNSFailure) -> DNSResponse {
+        try await DNSStreamExchange(interfaceName: interfaceName, sourceAddress: source(for: server), group: group)
+            .ask(query, server: server, timeout: timeout)
+    }
 
     func ask(_ query: DNSQuery, server: DNSServer, timeout: Duration) async throws(DNSFailure) -> DNSResponse {
-        let descriptor = try BoundUDPSocket.open(to: server, interfaceName: interfaceName, sourceAddress: sourceAddress,
+        let descriptor = try BoundUDPSocket.open(to: server, interfaceName: interfaceName, sourceAddress: source(for: server),
                                                  opener: opener)
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: DNSResponse.self)

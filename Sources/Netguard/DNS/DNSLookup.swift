@@ -1,5 +1,5 @@
 /// The look-up of one name and one record type: each server in turn, for a bounded number of rounds, within an
-/// overall time budget. NXDOMAIN from any server is final; timeouts, server failures and unreachable servers move
+/// overall time budget. A truncated UDP answer is asked again over TCP, of the same server. NXDOMAIN from any server is final; timeouts, server failures and unreachable servers move
 /// on to the next; a missing interface or address ends it at once. Every packet goes out through `exchange`, so
 /// through the bound interface.
 struct DNSLookup: Sendable {
@@ -23,13 +23,29 @@ struct DNSLookup: Sendable {
                 guard let query = DNSQuery(id: UInt16.random(in: 0...UInt16.max), host: host, type: type) else {
                     throw .invalidName
                 }
-                let response: DNSResponse
+                var response: DNSResponse
                 do throws(DNSFailure) {
                     response = try await exchange.ask(query, server: server, timeout: min(attemptTimeout, remaining))
                 } catch {
                     if case .interfaceUnavailable = error { throw error }  // every server would fail the same way
                     lastFailure = error
                     continue
+                }
+                if response.truncated {
+                    // The whole answer did not fit a datagram: ask the same server over TCP (a partial UDP answer
+                    // is used only when TCP fails).
+                    do throws(DNSFailure) {
+                        let remaining = deadline - .now
+                        guard remaining > .zero else { throw DNSFailure.timedOut }
+                        response = try await exchange.askOverTCP(query, server: server, timeout: min(attemptTimeout, remaining))
+                    } catch {
+                        if case .interfaceUnavailable = error { throw error }
+                        if response.rcode == 0, let partial = response.addresses(for: query.name, type: type, maxChain: maxCNAMEChain) {
+                            return partial
+                        }
+                        lastFailure = .truncated
+                        continue
+                    }
                 }
                 switch response.rcode {
                 case 0:

@@ -31,7 +31,7 @@ public enum DNSFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case noAddresses
     /// SERVFAIL, REFUSED or another error code from every server asked.
     case serverFailure(rcode: UInt8)
-    /// The answer was truncated and held no address (there is no TCP fallback).
+    /// The UDP answer was truncated, held no address, and the same question over TCP failed too.
     case truncated
     /// The server's answer could not be parsed.
     case malformedAnswer(DNSMessageError)

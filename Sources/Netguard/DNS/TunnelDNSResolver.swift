@@ -7,7 +7,7 @@ import Torrent
 /// The engine's `HostResolver` while a VPN is configured: asks the tunnel's DNS servers (the `DNS =` of the
 /// WireGuard file) for A — and AAAA when the binding allows IPv6 — over UDP sockets bound to the VPN interface
 /// and its address. Never libc's resolver, never the host's routes: with no binding (tunnel down) every look-up
-/// fails at once with `.offline` and nothing is sent.
+/// fails at once with `.offline` and nothing is sent. A truncated answer is asked again over TCP, bound the same way.
 ///
 /// Answers are cached for their TTL in a bounded cache; the cache is emptied when the binding or the servers
 /// change. Waiting is done by a NIO event loop (no thread is held while a server is silent); at most
@@ -147,7 +147,7 @@ public final class TunnelDNSResolver: HostResolver, Sendable {
             let source = binding.sourceAddress.flatMap { IPAddress(text: $0) }
             let servers = config.servers.filter { $0.address.isIPv4 || binding.allowsIPv6 }
             let exchange = DNSExchange(interfaceName: binding.interfaceName, sourceAddress: source, group: group,
-                                       opener: config.opener)
+                                       opener: config.opener, ipv6SourceAddress: binding.ipv6SourceAddress.flatMap { IPAddress(text: $0) })
             let lookup = DNSLookup(exchange: exchange, servers: servers, attemptTimeout: options.attemptTimeout,
                                    attempts: options.attempts, budget: options.budget, maxCNAMEChain: options.maxCNAMEChain)
             let ticket = Ticket(lookup: lookup, binding: binding, generation: config.generation)

@@ -15,7 +15,7 @@ final class InterfaceReader: @unchecked Sendable {
     static let dumpAttempts = 3
 
     private let socket: NetlinkRouteSocket
-    private let logger: Logger
+    let logger: Logger
     private var tracker: InterfaceTracker
     private var buffer: [UInt8] = []
     private var sequence: UInt32 = 0

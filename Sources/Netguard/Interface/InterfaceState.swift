@@ -44,13 +44,17 @@ public struct InterfaceState: Sendable, Equatable, CustomStringConvertible {
     public var isUsable: Bool { unusableReason == nil }
 
     /// The binding engine sockets must use, or `nil` when the interface is not usable (fail closed). The source
-    /// is the first IPv4 address, else the first IPv6 one; IPv6 is allowed only with a usable IPv6 address.
+    /// is the first IPv4 address, else the first IPv6 one; with both, the first IPv6 one is the source for IPv6
+    /// hosts. IPv6 is allowed only with a usable (not link-local, not tentative) IPv6 address: without one the
+    /// engine sends no IPv6 at all.
     public var binding: NetworkBinding? {
         guard isUsable else { return nil }
         let usable = usableAddresses
-        let source = usable.first { $0.network.address.isIPv4 } ?? usable.first
-        return NetworkBinding(interfaceName: name, sourceAddress: source.map { "\($0.network.address)" },
-                              allowsIPv6: usable.contains { $0.network.address.isIPv6 })
+        let ipv4 = usable.first { $0.network.address.isIPv4 }
+        let ipv6 = usable.first { $0.network.address.isIPv6 }
+        return NetworkBinding(interfaceName: name, sourceAddress: (ipv4 ?? ipv6).map { "\($0.network.address)" },
+                              allowsIPv6: ipv6 != nil,
+                              ipv6SourceAddress: ipv4 == nil ? nil : ipv6.map { "\($0.network.address)" })
     }
 
     public var description: String {

@@ -1,4 +1,6 @@
-import Torrent
+#if canImport(Torrent)
+import Torrent  // IPAddressText (the netguard fuzz target compiles its file into one module instead)
+#endif
 
 /// An IPv4 or IPv6 address: 4 or 16 bytes in network order. Text forms are parsed and printed with
 /// `inet_pton`/`inet_ntop` (no resolver, no locale): dotted quads only, IPv6 without zone suffixes.

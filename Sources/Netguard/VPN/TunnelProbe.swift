@@ -24,7 +24,7 @@ enum TunnelProbe {
 
     /// Sends the datagram; failures are ignored (the test then finds no handshake and says so).
     static func poke(_ target: DNSServer, binding: NetworkBinding) {
-        let source = binding.sourceAddress.flatMap { IPAddress(text: $0) }
+        let source = binding.sourceAddress(ipv6: target.address.isIPv6).flatMap { IPAddress(text: $0) }
         guard let socket = try? BoundUDPSocket.open(
             to: target, interfaceName: binding.interfaceName, sourceAddress: source, opener: BoundUDPSocket.defaultOpener
         ) else { return }

@@ -22,6 +22,9 @@ public actor VPNManager {
     private let resolver: TunnelDNSResolver
     private let killSwitch: KillSwitch
     private let logger: Logger
+    /// Keeps the web server from answering through the tunnel (``TunnelListenerGuard``); follows the interface
+    /// from the moment the VPN is in charge.
+    public nonisolated let listenerGuard: TunnelListenerGuard
 
     private var config: WireGuardConfig?
     private var implementation: WireGuardTunnel.Implementation?
@@ -39,6 +42,7 @@ public actor VPNManager {
         tunnel = WireGuardTunnel(settings: settings.tunnel)
         resolver = TunnelDNSResolver(servers: [], binding: nil, logger: logger)
         killSwitch = KillSwitch(engine: engine, resolver: resolver, logger: logger)
+        listenerGuard = TunnelListenerGuard(logger: logger)
         self.logger = logger
     }
 
@@ -166,6 +170,7 @@ public actor VPNManager {
         do throws(InterfaceWatchError) {
             let watch = try InterfaceWatch(interfaceName: tunnel.interfaceName, logger: logger)
             self.watch = watch
+            listenerGuard.follow(watch)
             let killSwitch = killSwitch
             tasks.append(Task { await killSwitch.run(watch: watch) })
             tasks.append(Task { await self.repairLoop() })

@@ -8,11 +8,22 @@ public struct NetworkBinding: Sendable, Equatable {
     public var sourceAddress: String?
     /// Whether IPv6 peers and trackers may be contacted.
     public var allowsIPv6: Bool
+    /// The local address sockets to IPv6 hosts bind to when `sourceAddress` is an IPv4 one (a tunnel with both).
+    public var ipv6SourceAddress: String?
 
-    public init(interfaceName: String? = nil, sourceAddress: String? = nil, allowsIPv6: Bool = true) {
+    public init(interfaceName: String? = nil, sourceAddress: String? = nil, allowsIPv6: Bool = true,
+                ipv6SourceAddress: String? = nil) {
         self.interfaceName = interfaceName
         self.sourceAddress = sourceAddress
         self.allowsIPv6 = allowsIPv6
+        self.ipv6SourceAddress = ipv6SourceAddress
+    }
+
+    /// The source address for a socket to a host of this family: `ipv6SourceAddress` for IPv6 when there is
+    /// one, else `sourceAddress` (callers check that its family fits).
+    public func sourceAddress(ipv6: Bool) -> String? {
+        if ipv6, let ipv6SourceAddress { return ipv6SourceAddress }
+        return sourceAddress
     }
 
     /// No binding: the host's routes decide. For `rill fetch` on a workstation and for tests.

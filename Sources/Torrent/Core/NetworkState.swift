@@ -24,6 +24,7 @@ public enum NetworkState: Sendable, CustomStringConvertible {
         switch self {
         case .online(let binding, _):
             "online via \(binding.interfaceName ?? "any interface")\(binding.sourceAddress.map { " from \($0)" } ?? "")"
+                + (binding.ipv6SourceAddress.map { " and \($0)" } ?? "")
         case .offline(let reason): "offline: \(reason)"
         }
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Logging
 import NIOCore
 
@@ -218,11 +223,21 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
         context.channel.setOption(ChannelOptions.autoRead, value: on).whenFailure { _ in }
     }
 
-    func close(reason: String) {
+    /// Closes the connection. `abort` resets it instead (SO_LINGER 0, then close: one RST, the send buffer
+    /// dropped), for the kill switch: a graceful close would leave the kernel sending the rest of the buffer and
+    /// retransmitting the FIN after the engine went offline — from an address the tunnel may no longer have.
+    func close(reason: String, abort: Bool = false) {
         guard !isClosed, let context else { return }
         directory.logger.debug("closing peer", metadata: ["peer": "\(address)", "reason": "\(reason)"])
         isClosed = true
         closedLocally = true
-        context.close(promise: nil)
+        if abort { Self.reset(context.channel) } else { context.close(promise: nil) }
+    }
+
+    /// Resets `channel`: SO_LINGER 0 (set at once on its event loop), then close.
+    static func reset(_ channel: any Channel) {
+        let lingered = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            ?? channel.eventLoop.makeSucceededVoidFuture()
+        lingered.whenComplete { _ in channel.close(promise: nil) }
     }
 }

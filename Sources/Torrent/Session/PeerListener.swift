@@ -52,7 +52,7 @@ final class PeerListener: Sendable {
         }
         if let existing = state.withLock({ $0.channel }), let bound = existing.localAddress?.port { return bound }
         let channel = try await bootstrap(binding: binding)
-            .bind(host: binding.sourceAddress ?? configuration.listenHost, port: port)
+            .bind(host: Self.host(for: binding) ?? configuration.listenHost, port: port)
             .get()
         let bound = channel.localAddress?.port ?? port
         state.withLock { state in
@@ -74,6 +74,16 @@ final class PeerListener: Sendable {
             return state.channel
         }
         try? await channel?.close()
+    }
+
+    /// The address to listen on: the binding's source address; with an interface that has IPv6 besides it, the
+    /// dual-stack wildcard `::`, which `SO_BINDTODEVICE` confines to the interface (so IPv6 peers reach us too).
+    static func host(for binding: NetworkBinding) -> String? {
+        if binding.interfaceName != nil, binding.allowsIPv6, binding.ipv6SourceAddress != nil,
+           binding.sourceAddress.map({ !$0.contains(":") }) ?? false {
+            return "::"
+        }
+        return binding.sourceAddress
     }
 
     private func bootstrap(binding: NetworkBinding) -> ServerBootstrap {

@@ -36,7 +36,7 @@ enum PeerSocketBinding {
     /// The local address an outgoing connection to `peer` binds to (port 0), or `nil` for none: the binding
     /// has no source address, or one of the other family (the device binding alone confines the socket then).
     static func localAddress(for peer: PeerAddress, binding: NetworkBinding) throws -> SocketAddress? {
-        guard let source = binding.sourceAddress, let bytes = IPAddressText.parse(source) else { return nil }
+        guard let source = binding.sourceAddress(ipv6: !peer.isIPv4), let bytes = IPAddressText.parse(source) else { return nil }
         guard (bytes.count == 4) == peer.isIPv4 else {
             guard binding.interfaceName != nil else {
                 throw PeerBindingError(message: "source address \(source) cannot reach \(peer)")

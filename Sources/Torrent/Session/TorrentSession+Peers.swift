@@ -76,7 +76,7 @@ extension TorrentSession {
                     if error is PeerBindingError { logger.debug("peer socket not bound", metadata: ["reason": "\(error)"]) }
                     block(address, for: .seconds(60))
                 case .success(let channel) where directory.network.binding != binding:
-                    channel.close(promise: nil)  // the network changed while connecting
+                    PeerConnection.reset(channel)  // the network changed while connecting
                 case .success:
                     break
                 }

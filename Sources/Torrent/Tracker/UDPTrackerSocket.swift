@@ -49,7 +49,7 @@ enum UDPTrackerSocket {
             guard result == 0 else { throw .network("cannot bind to interface \(interface): \(errorText())") }
         }
         var source: [UInt8]?
-        if let text = binding.sourceAddress {
+        if let text = binding.sourceAddress(ipv6: ipv6) {
             guard let address = IPAddressText.parse(text) else {
                 throw .network("bad source address \"\(text)\"")
             }

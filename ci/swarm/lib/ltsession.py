@@ -17,7 +17,8 @@ def session(port, upload_limit=0, download_limit=0, host="127.0.0.1"):
     limit is given, every address is moved to the global class so the limit holds on loopback too.
     """
     settings = {
-        "listen_interfaces": f"{host}:{port}",
+        # An IPv6 address is written in brackets: "[fd15::1]:6881".
+        "listen_interfaces": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "outgoing_interfaces": host,
         "enable_dht": False,
         "enable_lsd": False,
@@ -37,6 +38,7 @@ def session(port, upload_limit=0, download_limit=0, host="127.0.0.1"):
     if upload_limit or download_limit:
         everyone = lt.ip_filter()
         everyone.add_rule("0.0.0.0", "255.255.255.255", 1 << lt.session.global_peer_class_id)
+        everyone.add_rule("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1 << lt.session.global_peer_class_id)
         ses.set_peer_class_filter(everyone)
     return ses
 
