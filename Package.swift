@@ -106,10 +106,11 @@ let package = Package(
         .target(
             name: "Device",
             dependencies: [
-                "CGpiod", "Store",
+                "CCurl", "CGpiod", "CLinux", "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

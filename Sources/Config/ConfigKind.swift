@@ -18,6 +18,8 @@ enum ConfigKind: Sendable {
     case boolean
     /// A DNS host label: 1 to `maxLength` of a-z, 0-9 and `-`, not starting or ending with `-`.
     case hostLabel(maxLength: Int)
+    /// An array of at most `maxCount` non-empty strings (in the environment: comma-separated).
+    case textList(maxCount: Int)
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -41,6 +43,14 @@ enum ConfigKind: Sendable {
             return StorageLimit(parsing: text) == nil
                 ? .failure(.init("must be a size such as \"20GiB\" or a share of the disk such as \"80%\", not \"\(text)\""))
                 : .success(value)
+        case (.textList(let maxCount), .array(let elements)):
+            guard elements.count <= maxCount else { return .failure(.init("must have at most \(maxCount) entries")) }
+            for element in elements {
+                guard case .string(let text) = element, !text.isEmpty else {
+                    return .failure(.init("must be an array of non-empty strings, not \(element.shown) among them"))
+                }
+            }
+            return .success(value)
         case (.optionalText, .string):
             return .success(value)
         case (.boolean, .boolean):
@@ -68,6 +78,13 @@ enum ConfigKind: Sendable {
             if let number = Int(text) { return .integer(number) }
         case .bytes, .storageLimit:
             if let number = Int(text) { return .integer(number) }
+        case .textList:
+            // Entries separated by commas; spaces around each are dropped.
+            return .array(text.split(separator: ",").map { entry in
+                let start = entry.firstIndex { $0 != " " } ?? entry.endIndex
+                let end = entry.lastIndex { $0 != " " }.map { entry.index(after: $0) } ?? start
+                return .string(String(entry[start..<max(start, end)]))
+            })
         case .boolean:
             switch text {
             case "true", "1": return .boolean(true)
@@ -86,6 +103,7 @@ enum ConfigKind: Sendable {
         case .integer: "a whole number"
         case .bytes: "a byte count"
         case .storageLimit: "a size or a percentage"
+        case .textList: "an array of strings"
         case .choice(let words): "one of \(words.joined(separator: ", "))"
         case .optionalText: "a string"
         case .boolean: "true or false"

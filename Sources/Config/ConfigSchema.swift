@@ -79,6 +79,25 @@ enum ConfigSchema {
         integer("device.led_gpio_green_line", -1...1023) { $0.device.ledGPIOGreenLine = $1 },
         integer("device.led_gpio_red_line", -1...1023) { $0.device.ledGPIORedLine = $1 },
         boolean("device.led_gpio_active_low") { $0.device.ledGPIOActiveLow = $1 },
+        text("update.board") { $0.update.board = $1 },
+        choice("update.booted_slot", ["auto", "a", "b"]) { $0.update.bootedSlot = $1 },
+        textList("update.public_keys", 8) { $0.update.publicKeys = $1 },
+        text("update.public_key_file") { $0.update.publicKeyFile = $1 },
+        text("update.state_directory") { $0.update.stateDirectory = $1 },
+        textList("update.slot_images", 8) { $0.update.slotImages = $1 },
+        bytes("update.max_bundle_bytes", (1 << 20)...(9 << 30)) { $0.update.maxBundleBytes = $1 },
+        integer("update.tries", 1...5) { $0.update.tries = $1 },
+        choice("update.bootloader", ["state-file", "tryboot", "uboot"]) { $0.update.bootloader = $1 },
+        text("update.autoboot_path") { $0.update.autobootPath = $1 },
+        bytes("update.autoboot_offset", 0...(1 << 40)) { $0.update.autobootOffset = $1 },
+        integer("update.tryboot_partition_a", 1...63) { $0.update.trybootPartitionA = $1 },
+        integer("update.tryboot_partition_b", 1...63) { $0.update.trybootPartitionB = $1 },
+        text("update.uboot_env_config") { $0.update.ubootEnvConfig = $1 },
+        choice("update.reboot", ["none", "syscall"]) { $0.update.reboot = $1 },
+        integer("update.commit_after_seconds", 1...86_400) { $0.update.commitAfterSeconds = $1 },
+        integer("update.commit_deadline_seconds", 10...604_800) { $0.update.commitDeadlineSeconds = $1 },
+        integer("update.download_attempts", 1...100) { $0.update.downloadAttempts = $1 },
+        integer("update.download_stall_seconds", 1...3600) { $0.update.downloadStallSeconds = $1 },
     ]
 
     static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
@@ -124,6 +143,15 @@ enum ConfigSchema {
     ) -> ConfigKey {
         ConfigKey(path: path, kind: .integer(range)) { config, value in
             if case .integer(let number) = value { set(&config, number) }
+        }
+    }
+
+    private static func textList(
+        _ path: String, _ maxCount: Int, _ set: @escaping @Sendable (inout RillConfig, [String]) -> Void
+    ) -> ConfigKey {
+        ConfigKey(path: path, kind: .textList(maxCount: maxCount)) { config, value in
+            guard case .array(let elements) = value else { return }
+            set(&config, elements.compactMap { if case .string(let text) = $0 { text } else { nil } })
         }
     }
 

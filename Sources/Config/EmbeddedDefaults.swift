@@ -122,5 +122,48 @@ public enum EmbeddedDefaults {
         led_gpio_red_line = -1
         led_gpio_active_low = false
 
+        [update]
+        # OTA updates (docs/OTA.md). The image sets board, keys, slot partitions and boot path; on a development
+        # machine updates stay unavailable until they are set.
+        # This device's board: a bundle must list it among its compatible boards.
+        board = "dev"
+        # The running slot: "auto" takes it from rill.slot= on the kernel command line, else the initramfs's
+        # /run/rill/boot.env, else the boot partition the firmware loaded; "a" or "b" says it here.
+        booted_slot = "auto"
+        # Trusted Ed25519 public keys (64 hex digits each; two while keys rotate), plus the key file if it exists.
+        public_keys = []
+        public_key_file = "/etc/rill/bundle-signing.pub"
+        # The A/B slot state; a relative path is inside data.directory.
+        state_directory = "ota"
+        # Where each image of a bundle goes: NAME=PATH with {slot} standing for a or b, or NAME@a=PATH and
+        # NAME@b=PATH, e.g. ["boot.vfat@a=/dev/mmcblk0p2", "boot.vfat@b=/dev/mmcblk0p3", ...].
+        slot_images = []
+        # Largest bundle, uploaded or downloaded (http.max_body_bytes does not apply to it).
+        max_bundle_bytes = "2GiB"
+        # Boots a new slot is tried before the device falls back (the Pi firmware's tryboot gives exactly one).
+        tries = 3
+        # How the boot path picks the slot: "state-file" (the initramfs runs `rill slot boot`), "tryboot" (Pi 4/5
+        # firmware: autoboot.txt) or "uboot" (bootcount in the U-Boot environment).
+        bootloader = "state-file"
+        # tryboot: autoboot.txt on a mounted FAT, or the raw boot-select partition with the offset of its 512 bytes
+        # (the FAT is then never mounted).
+        autoboot_path = "/boot/firmware/autoboot.txt"
+        autoboot_offset = 0
+        # The boot partitions of slot a and b, as autoboot.txt's boot_partition numbers them.
+        tryboot_partition_a = 2
+        tryboot_partition_b = 3
+        # The U-Boot environment's location, in the format fw_printenv reads.
+        uboot_env_config = "/etc/fw_env.config"
+        # "none": POST /api/v1/update/reboot refuses; "syscall": stop the services, then reboot(2).
+        reboot = "none"
+        # A new slot is committed once its health checks passed this long without a break, and marked bad (then
+        # rebooted into the last good slot) if that has not happened within the deadline.
+        commit_after_seconds = 120
+        commit_deadline_seconds = 900
+        # URL downloads: connections tried (each resumes where the last stopped), and seconds without a byte
+        # before a connection is given up.
+        download_attempts = 5
+        download_stall_seconds = 30
+
         """
 }

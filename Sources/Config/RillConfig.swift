@@ -63,6 +63,48 @@ public struct RillConfig: Sendable, Equatable {
         public var ledGPIOActiveLow: Bool
     }
 
+    /// OTA updates: the board, trusted keys, slot partitions, boot path and limits (see docs/OTA.md).
+    public var update: UpdateSection
+
+    /// Settings of OTA updates (`[update]`). The image sets the board, keys, slot partitions and boot path.
+    public struct UpdateSection: Sendable, Equatable {
+        /// This device's board; bundles must list it (`pi4`, `pi3`, `qemu-x86_64`).
+        public var board: String
+        /// `auto`: the boot facts (`rill.slot=`, the initramfs's boot.env, the firmware's boot partition); `a` or
+        /// `b` to say it here (tests).
+        public var bootedSlot: String
+        /// Trusted Ed25519 public keys, 64 hex digits each.
+        public var publicKeys: [String]
+        /// A public key file (raw or hex) trusted as well, when it exists.
+        public var publicKeyFile: String
+        /// The slot state's folder; a relative path is inside `dataDirectory`.
+        public var stateDirectory: String
+        /// Where each image a bundle carries goes: `NAME=PATH` with `{slot}` standing for `a` or `b`, or `NAME@a=PATH`
+        /// and `NAME@b=PATH`. Empty: no updates.
+        public var slotImages: [String]
+        public var maxBundleBytes: Int
+        /// Boots a staged slot is tried before the device falls back (tryboot: always 1).
+        public var tries: Int
+        /// `state-file`, `tryboot` or `uboot`.
+        public var bootloader: String
+        /// autoboot.txt on a mounted FAT, or the raw boot-select partition…
+        public var autobootPath: String
+        /// …with the offset of autoboot.txt's bytes in it.
+        public var autobootOffset: Int
+        public var trybootPartitionA: Int
+        public var trybootPartitionB: Int
+        /// The `fw_env.config` naming the U-Boot environment's two copies.
+        public var ubootEnvConfig: String
+        /// `none` (the reboot route refuses) or `syscall` (stop the services, then `reboot(2)`).
+        public var reboot: String
+        /// A trial is committed after its health checks passed this long without a break…
+        public var commitAfterSeconds: Int
+        /// …and marked bad (then rebooted) if that has not happened this long after start-up.
+        public var commitDeadlineSeconds: Int
+        public var downloadAttempts: Int
+        public var downloadStallSeconds: Int
+    }
+
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
     public struct HTTPSettings: Sendable, Equatable {
         /// The address to listen on; `0.0.0.0` for every interface.
@@ -183,6 +225,12 @@ extension RillConfig {
             hostname: "", mdns: "", watchdog: "", watchdogTimeoutSeconds: 0, crashLoopStarts: 0, crashLoopMinutes: 0,
             leds: "", ledSysfsDirectory: "", ledActInverted: false, ledGPIOChip: "", ledGPIOGreenLine: 0,
             ledGPIORedLine: 0, ledGPIOActiveLow: false
+        ),
+        update: UpdateSection(
+            board: "", bootedSlot: "", publicKeys: [], publicKeyFile: "", stateDirectory: "", slotImages: [],
+            maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", autobootOffset: 0, trybootPartitionA: 0, trybootPartitionB: 0,
+            ubootEnvConfig: "", reboot: "", commitAfterSeconds: 0, commitDeadlineSeconds: 0, downloadAttempts: 0,
+            downloadStallSeconds: 0
         )
     )
 }

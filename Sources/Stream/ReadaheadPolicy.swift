@@ -3,8 +3,9 @@ import Torrent
 /// Turns a reader's position into piece deadlines: the piece under it now, a window ahead of it timed by the
 /// playback rate, and — for media files — the file's tail, where containers keep their index.
 ///
-/// The window is `readaheadSeconds` of playback at the reader's measured rate plus two seconds of what the
-/// swarm delivers, clamped to `minReadaheadBytes…maxReadaheadBytes` and to the file's end. Pieces in it get
+/// The full window is `readaheadSeconds` of playback at the reader's measured rate plus two seconds of what the
+/// swarm delivers, clamped to `minReadaheadBytes…maxReadaheadBytes` and to the file's end; a reader that has just
+/// opened gets `seekReadaheadBytes`, growing by twice what it has read until it reaches that. Pieces in it get
 /// deadlines at the time the reader will reach them at its rate (a nominal 2 MiB/s before the rate is
 /// known), so the picker fetches them in order and only a piece that is really late is asked of a second peer.
 public struct ReadaheadPolicy: Sendable {
@@ -16,20 +17,23 @@ public struct ReadaheadPolicy: Sendable {
         self.configuration = configuration
     }
 
-    /// Bytes ahead of the reader to fetch.
-    public func windowBytes(readRate: Double?, swarmRate: Double) -> Int64 {
+    /// Bytes ahead of a reader that has read `readSoFar` bytes since it opened to fetch.
+    public func windowBytes(readRate: Double?, swarmRate: Double, readSoFar: Int64) -> Int64 {
         let wanted = (readRate ?? Self.nominalRate) * configuration.readaheadSeconds + max(0, swarmRate) * 2
-        let clamped = min(Double(configuration.maxReadaheadBytes), max(Double(configuration.minReadaheadBytes), wanted))
-        return Int64(clamped)
+        let full = Int64(min(Double(configuration.maxReadaheadBytes), max(Double(configuration.minReadaheadBytes), wanted)))
+        let grown = Int64(configuration.seekReadaheadBytes) + 2 * max(0, readSoFar)
+        return min(full, grown)
     }
 
-    /// The deadlines one reader at file position `position` needs.
+    /// The deadlines one reader at file position `position`, having read `readSoFar` bytes, needs.
     public func deadlines(
-        for file: StreamFile, at position: Int64, readRate: Double?, swarmRate: Double, now: ContinuousClock.Instant
+        for file: StreamFile, at position: Int64, readSoFar: Int64, readRate: Double?, swarmRate: Double,
+        now: ContinuousClock.Instant
     ) -> [(piece: Int, deadline: ContinuousClock.Instant)] {
         guard file.length > 0 else { return [] }
         let start = min(max(0, position), file.length - 1)
-        let end = min(file.length, start + windowBytes(readRate: readRate, swarmRate: swarmRate))
+        let window = windowBytes(readRate: readRate, swarmRate: swarmRate, readSoFar: readSoFar)
+        let end = min(file.length, start + window)
         let rate = max(64 * 1024, readRate ?? Self.nominalRate)
         var result: [(piece: Int, deadline: ContinuousClock.Instant)] = []
         if let window = file.pieces(covering: start..<end) {

@@ -4,7 +4,12 @@ public struct StreamConfiguration: Sendable {
     public var ramCacheBytes = 32 << 20
     /// The unit the cache holds and readers copy out: a slice of one piece.
     public var chunkBytes = 256 << 10
-    /// The read-ahead window: at least this many bytes past a reader's position…
+    /// Right after a reader opens (a new request: a start or a seek) its window is only this many bytes; it grows
+    /// by twice what the reader has read, up to the full window below. A player that skips around then does not
+    /// set the swarm fetching tens of MiB it will never play (anacrolix/torrent grows its readahead the same way),
+    /// and the peers keep upload quota for the next seek.
+    public var seekReadaheadBytes = 512 << 10
+    /// The full read-ahead window: at least this many bytes past a reader's position…
     public var minReadaheadBytes = 8 << 20
     /// …at most this many…
     public var maxReadaheadBytes = 64 << 20

@@ -26,6 +26,8 @@ public actor StreamService {
         var position: Int64
         var piece: Int
         var meter = ReadRateMeter()
+        /// Bytes delivered since the reader opened: its window grows with them.
+        var readSoFar: Int64 = 0
     }
 
     private var readers: [InfoHash: [Int: Reader]] = [:]
@@ -71,7 +73,7 @@ public actor StreamService {
             var pieces = Set<Int>()
             for reader in group.values {
                 let window = policy.deadlines(
-                    for: reader.file, at: reader.position, readRate: reader.meter.rate,
+                    for: reader.file, at: reader.position, readSoFar: reader.readSoFar, readRate: reader.meter.rate,
                     swarmRate: swarmRates[infoHash] ?? 0, now: now
                 )
                 pieces.formUnion(window.map(\.piece))
@@ -200,6 +202,7 @@ public actor StreamService {
 
     private func delivered(_ bytes: Int, reader id: Int, of infoHash: InfoHash, piece: Int) {
         readers[infoHash]?[id]?.meter.add(bytes)
+        readers[infoHash]?[id]?.readSoFar += Int64(bytes)
         readObserver?(infoHash, piece)
     }
 
@@ -208,7 +211,7 @@ public actor StreamService {
         var merged: [Int: ContinuousClock.Instant] = [:]
         for reader in (readers[infoHash] ?? [:]).values {
             let window = policy.deadlines(
-                for: reader.file, at: reader.position, readRate: reader.meter.rate,
+                for: reader.file, at: reader.position, readSoFar: reader.readSoFar, readRate: reader.meter.rate,
                 swarmRate: swarmRates[infoHash] ?? 0, now: now
             )
             for (piece, deadline) in window { merged[piece] = min(deadline, merged[piece] ?? deadline) }

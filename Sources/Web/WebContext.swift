@@ -27,10 +27,13 @@ public struct WebContext: Sendable {
     /// The health monitor's verdict for `/healthz` and `/api/v1/status`; `nil` in tests without one.
     public let health: (any HealthReporting)?
 
+    /// OTA updates; `nil` in tests that run the web layer without them (the update routes are then absent).
+    public let update: UpdateService?
+
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil, health: (any HealthReporting)? = nil
+        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -40,6 +43,7 @@ public struct WebContext: Sendable {
         self.streams = streams
         self.diskCache = diskCache
         self.vpn = vpn
+        self.update = update
         self.health = health
     }
 }

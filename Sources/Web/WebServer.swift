@@ -1,4 +1,5 @@
 import Config
+import Device
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -43,7 +44,10 @@ public enum WebServer {
         let router = Router(context: RillRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: settings.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(
+            limit: settings.maxBodyBytes,
+            routeLimits: context.update.map { [UpdateRoutes.path: $0.settings.maxBundleBytes] } ?? [:]
+        ))
         StatusRoutes(context: context).register(on: router)
         MetricsRoute(context: context).register(on: router)
         if let library = context.library { TorrentRoutes(library: library).register(on: router) }
@@ -52,6 +56,7 @@ public enum WebServer {
             StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
         }
         if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router) }
+        if let update = context.update { UpdateRoutes(update: update).register(on: router) }
         return router
     }
 }

@@ -11,8 +11,8 @@ import Musl
 struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
-        abstract: "Create and verify signed OTA update bundles.",
-        subcommands: [BundleKeygenCommand.self, BundleCreateCommand.self, BundleVerifyCommand.self]
+        abstract: "Create, sign and verify signed OTA update bundles.",
+        subcommands: [BundleKeygenCommand.self, BundleCreateCommand.self, BundleSignCommand.self, BundleVerifyCommand.self]
     )
 }
 
@@ -67,7 +67,10 @@ struct BundleCreateCommand: ParsableCommand {
     var image: [String] = []
 
     @Option(name: .long, help: "The private key file (from `rill bundle keygen`).")
-    var key: String
+    var key: String?
+
+    @Flag(name: .long, help: "Write the bundle unsigned, to be signed offline with `rill bundle sign`.")
+    var unsigned = false
 
     @Option(name: .long, help: "Seconds since 1970 to record as the build time (default: SOURCE_DATE_EPOCH, else now).")
     var created: Int?
@@ -86,11 +89,16 @@ struct BundleCreateCommand: ParsableCommand {
             }
             inputs.append(BundleWriter.Input(name: String(text[..<equals]), path: String(text[text.index(after: equals)...])))
         }
-        let signingKey: BundleSigningKey
-        do {
-            signingKey = try BundleSigningKey(contentsOfFile: key)
-        } catch {
-            throw usage("\(error)")
+        var signingKey: BundleSigningKey?
+        switch (key, unsigned) {
+        case (let path?, false):
+            do {
+                signingKey = try BundleSigningKey(contentsOfFile: path)
+            } catch {
+                throw usage("\(error)")
+            }
+        case (nil, true): signingKey = nil
+        default: throw usage("give either --key FILE or --unsigned")
         }
         let writer = BundleWriter(
             version: bundleVersion, board: board, compatibleBoards: compatible, minimumVersion: minimum,
@@ -98,7 +106,8 @@ struct BundleCreateCommand: ParsableCommand {
         )
         do {
             let manifest = try writer.write(to: out, signingKey: signingKey)
-            print("wrote \(out): \(manifest.version) for \(manifest.compatibleBoards.joined(separator: ", ")), \(manifest.payloadSize) payload bytes, signed by \(signingKey.publicKey)")
+            let signer = signingKey.map { "signed by \($0.publicKey)" } ?? "unsigned (sign it with `rill bundle sign`)"
+            print("wrote \(out): \(manifest.version) for \(manifest.compatibleBoards.joined(separator: ", ")), \(manifest.payloadSize) payload bytes, \(signer)")
         } catch {
             printError("rill bundle create: \(error)")
             throw ExitCode(1)
@@ -116,6 +125,38 @@ struct BundleCreateCommand: ParsableCommand {
     private func usage(_ message: String) -> ExitCode {
         printError("rill bundle create: \(message)")
         return ExitCode(2)
+    }
+}
+
+/// `rill bundle sign --key KEY FILE`: checks an unsigned bundle (everything but the signature) and signs it in place,
+/// on the machine that holds the key.
+struct BundleSignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Check a bundle made with `create --unsigned` and write the signature into it."
+    )
+
+    @Option(name: .long, help: "The private key file (from `rill bundle keygen`).")
+    var key: String
+
+    @Argument(help: "The bundle file (signed in place).")
+    var file: String
+
+    func run() throws {
+        let signingKey: BundleSigningKey
+        do {
+            signingKey = try BundleSigningKey(contentsOfFile: key)
+        } catch {
+            printError("rill bundle sign: \(error)")
+            throw ExitCode(2)
+        }
+        do {
+            let manifest = try BundleSigner.sign(file, with: signingKey)
+            print("signed \(file): \(manifest.version) for \(manifest.compatibleBoards.joined(separator: ", ")) by \(signingKey.publicKey)")
+        } catch {
+            printError("rill bundle sign: \(file): \(error)")
+            throw ExitCode(1)
+        }
     }
 }
 

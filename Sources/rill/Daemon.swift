@@ -67,13 +67,19 @@ struct Daemon {
             config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
             library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
         )
+        let reboots = RebootRequest()
+        let update = Self.updateService(config, reboots: reboots, logger: logger)
+        update.start()
 
-        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes.
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; updates stay (one may be the fix).
         let context = start.safeMode
-            ? WebContext(states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, health: device.health)
+            ? WebContext(
+                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, update: update,
+                health: device.health
+            )
             : WebContext(
                 states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-                streams: streams, diskCache: diskCache, vpn: vpn, health: device.health
+                streams: streams, diskCache: diskCache, vpn: vpn, update: update, health: device.health
             )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
@@ -93,6 +99,10 @@ struct Daemon {
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
             ]) + [
+                .init(service: UpdateLifecycleService(
+                    update: update, commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
+                    logger: logger
+                )),
                 .init(service: web),
             ] + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -100,9 +110,54 @@ struct Daemon {
         )
         group.maximumGracefulShutdownDuration = Self.shutdownLimit
         group.maximumCancellationDuration = .seconds(1)
-        try await ServiceGroup(configuration: group).run()
+        let serviceGroup = ServiceGroup(configuration: group)
+        reboots.attach(serviceGroup)
+        try await serviceGroup.run()
         start.cleanStop()
         logger.info("rill stopped")
+        if let plan = reboots.plan {
+            logger.notice("rebooting: \(plan)")
+            logger.critical("\(SystemReboot.perform(plan))")
+            throw ExitCodeError.rebootFailed
+        }
+    }
+}
+
+extension Daemon {
+    /// The OTA update service from `[update]`; updates are unavailable (with the reason) where it is incomplete.
+    static func updateService(_ config: RillConfig, reboots: RebootRequest, logger: Logger) -> UpdateService {
+        var (settings, problem) = UpdateSetup.settings(config)
+        let bootloader: any BootloaderAdapter
+        do {
+            bootloader = try UpdateSetup.bootloader(config)
+        } catch {
+            bootloader = StateFileBootloader()
+            problem = problem ?? "\(error)"
+            settings.trustedKeys = []
+        }
+        return UpdateService(
+            settings: settings, booted: UpdateSetup.bootedSlot(config), bootloader: bootloader,
+            configurationProblem: problem, reboot: config.update.reboot == "syscall" ? { @Sendable plan in await reboots.request(plan) } : nil,
+            logger: logger
+        )
+    }
+
+    /// The health commit of a trial boot: the device health monitor's verdict (docs/DEVICE.md). A trial slot that
+    /// runs in safe mode (a crash loop) is never healthy.
+    static func healthCommit(
+        _ config: RillConfig, update: UpdateService, health: HealthMonitor, safeMode: Bool, logger: Logger
+    ) -> HealthCommit {
+        HealthCommit(
+            slots: update,
+            policy: HealthCommit.Policy(
+                commitAfter: .seconds(config.update.commitAfterSeconds), deadline: .seconds(config.update.commitDeadlineSeconds)
+            ),
+            health: {
+                guard !safeMode else { return false }
+                return await health.currentHealth().healthy
+            },
+            logger: logger
+        )
     }
 }
 
@@ -150,6 +205,8 @@ extension Daemon {
 /// Non-zero exits of `rill run` other than a refused configuration.
 enum ExitCodeError: Error {
     case storeUnavailable
+    /// A reboot was asked for but the kernel refused it.
+    case rebootFailed
 }
 
 /// How the store's open report reads in `/api/v1/status`.

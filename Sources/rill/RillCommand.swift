@@ -8,7 +8,7 @@ struct RillCommand: AsyncParsableCommand {
         commandName: "rill",
         abstract: "Rill: a VPN-bound BitTorrent and streaming appliance daemon.",
         version: RillVersion.current,
-        subcommands: [RunCommand.self, FetchCommand.self, VersionCommand.self, ConfigCommand.self, BundleCommand.self]
+        subcommands: [RunCommand.self, FetchCommand.self, VersionCommand.self, ConfigCommand.self, BundleCommand.self, SlotCommand.self]
     )
 }
 

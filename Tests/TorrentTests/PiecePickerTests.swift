@@ -68,7 +68,7 @@ import Testing
         #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: []).isEmpty)
     }
 
-    @Test func aPieceOverItsDeadlineIsAlsoAskedOfASecondPeer() {
+    @Test func aPieceLateByMoreThanTheGraceIsAlsoAskedOfOtherPeers() {
         var picker = picker(pieces: 8)
         picker.allowsEndGame = false  // as for a stream-only torrent
         let all = Bitfield(count: 8, allSet: true)
@@ -79,9 +79,28 @@ import Testing
         #expect(first.count == 4)
         #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: []).isEmpty, "not late yet: nothing to share")
         picker.setDeadlines([(3, .now - .milliseconds(1))])
+        #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: []).isEmpty, "late by less than the grace")
+        picker.setDeadlines([(3, .now - picker.timeCriticalGrace - .milliseconds(1))])
         let second = picker.pick(for: 2, peerHas: all, count: 8, outstanding: [])
         #expect(Set(second) == Set(first), "late: the same blocks from another peer")
-        #expect(picker.pick(for: 3, peerHas: all, count: 8, outstanding: []).isEmpty, "at most two askers per block")
+        #expect(Set(picker.pick(for: 3, peerHas: all, count: 8, outstanding: [])) == Set(first), "and a third")
+        #expect(picker.pick(for: 4, peerHas: all, count: 8, outstanding: []).isEmpty, "at most three askers per block")
+    }
+
+    @Test func duplicatesOfALatePieceTakeTheLeastAskedBlocksFirst() {
+        var picker = picker(pieces: 2, pieceLength: 8 * BlockRequest.standardLength)
+        picker.allowsEndGame = false
+        let all = Bitfield(count: 2, allSet: true)
+        picker.peerHas(all)
+        picker.peerHas(all)
+        picker.setPriorities(Array(repeating: .skip, count: 2))
+        picker.setDeadlines([(1, .now + .seconds(30))])
+        #expect(picker.pick(for: 1, peerHas: all, count: 8, outstanding: []).count == 8, "not urgent: one peer takes it all")
+        picker.setDeadlines([(1, .now - .seconds(1))])
+        let second = picker.pick(for: 2, peerHas: all, count: 8, outstanding: [])
+        #expect(second.map(\.begin) == (0..<4).map { $0 * BlockRequest.standardLength }, "its share: half of the piece")
+        let third = picker.pick(for: 3, peerHas: all, count: 8, outstanding: [])
+        #expect(third.map(\.begin) == (4..<8).map { $0 * BlockRequest.standardLength }, "the blocks nobody else duplicated")
     }
 
     @Test func anUrgentPieceIsSpreadOverThePeersThatHaveIt() {

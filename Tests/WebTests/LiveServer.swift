@@ -13,6 +13,7 @@ func withLiveServer(
     settings: (inout RillConfig.HTTPSettings) -> Void = { _ in },
     extraRoutes: (Router<RillRequestContext>) -> Void = { _ in },
     library: TorrentLibrary? = nil,
+    update: UpdateService? = nil,
     _ body: (_ port: Int, _ states: SubsystemStates) async throws -> Void
 ) async throws {
     var http = try RillConfig.defaults.http
@@ -21,7 +22,7 @@ func withLiveServer(
     let states = SubsystemStates()
     let context = WebContext(
         states: states, dataDirectory: "/tmp", metrics: PrometheusCollectorRegistry(), startedAt: SystemFacts.monotonicSeconds(),
-        library: library
+        library: library, update: update
     )
     let router = WebServer.makeRouter(settings: http, context: context)
     extraRoutes(router)

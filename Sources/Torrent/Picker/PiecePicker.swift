@@ -23,6 +23,14 @@ public struct PiecePicker {
     public var randomFirstThreshold = 4
     /// In end-game, how many peers may be asked for the same block at once.
     public var endGameDuplicates: UInt8 = 2
+    /// How many peers may be asked at once for a block of a piece past its deadline (a reader is waiting for it).
+    /// Rate-limited peers send in bursts (libtorrent hands out upload quota every half second), so a block asked
+    /// of one peer may wait for that peer's next burst; asked of several, it comes from the first with quota, and
+    /// the other requests are cancelled when it arrives.
+    public var timeCriticalDuplicates: UInt8 = 3
+    /// How late a piece must be before its blocks are asked of more peers: about the time one piece takes when
+    /// its blocks are spread over a few peers, so a seek does not at once ask every peer for the whole piece.
+    public var timeCriticalGrace: Duration = .milliseconds(150)
     /// Whether end-game duplicates are asked for at all. Off for stream-only torrents, whose wanted pieces are
     /// only the readers' windows: "everything requested" is their normal state, and only pieces past their
     /// deadline are worth asking twice.
@@ -142,13 +150,16 @@ public struct PiecePicker {
             for (piece, deadline) in deadlines.sorted(by: { $0.value < $1.value }) where picked.count < count {
                 guard peerHas[piece], isWanted(piece), !verifying.contains(piece) else { continue }
                 if downloading[piece] == nil { start(piece) }
-                var limit = count
+                var limit = count, share = count
                 if deadline < now + .seconds(1) {
-                    let share = (blockCount(ofPiece: piece) + Int(max(1, availability[piece])) - 1) / Int(max(1, availability[piece]))
+                    share = (blockCount(ofPiece: piece) + Int(max(1, availability[piece])) - 1) / Int(max(1, availability[piece]))
                     limit = min(count, picked.count + share + 1)
                 }
                 takeUnrequested(from: piece, into: &picked, limit: limit)
-                if deadline < now { takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: limit) }
+                if deadline < now - timeCriticalGrace {
+                    let duplicates = min(count, picked.count + share)
+                    takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: duplicates, askers: timeCriticalDuplicates)
+                }
             }
         }
         // 2. Pieces already under way, the most advanced first.
@@ -199,25 +210,27 @@ public struct PiecePicker {
         peerHas: Bitfield, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
     ) {
         for piece in downloading.keys.sorted() where picked.count < limit && peerHas[piece] && isWanted(piece) {
-            takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: limit)
+            takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: limit, askers: endGameDuplicates)
         }
     }
 
-    /// Blocks of `piece` not yet received and asked of fewer than ``endGameDuplicates`` peers, except those
-    /// this peer has outstanding already.
+    /// Blocks of `piece` not yet received and asked of fewer than `askers` peers, those asked of the fewest
+    /// first (so that several peers duplicating a piece take different blocks), except those this peer has
+    /// outstanding already.
     private mutating func takeDuplicates(
-        of piece: Int, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int
+        of piece: Int, outstanding: Set<BlockRequest>, into picked: inout [BlockRequest], limit: Int, askers: UInt8
     ) {
-        let duplicates = endGameDuplicates
         let length = length(ofPiece: piece)
         withProgress(of: piece) { progress in
-            for index in 0..<progress.blockCount where picked.count < limit {
-                guard !progress.received[index], progress.requests[index] < duplicates else { continue }
-                let candidate = Self.block(index, ofPiece: piece, pieceLength: length)
-                guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
-                if progress.requests[index] == 0 { progress.unrequested -= 1 }
-                progress.requests[index] += 1
-                picked.append(candidate)
+            for level in 0..<askers where picked.count < limit {
+                for index in 0..<progress.blockCount where picked.count < limit {
+                    guard !progress.received[index], progress.requests[index] == level else { continue }
+                    let candidate = Self.block(index, ofPiece: piece, pieceLength: length)
+                    guard !outstanding.contains(candidate), !picked.contains(candidate) else { continue }
+                    if level == 0 { progress.unrequested -= 1 }
+                    progress.requests[index] += 1
+                    picked.append(candidate)
+                }
             }
         }
     }

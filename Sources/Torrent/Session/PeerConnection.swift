@@ -37,6 +37,7 @@ final class PeerConnection: ChannelInboundHandler, RemovableChannelHandler {
     // Our requests to the peer.
     var outstanding: Set<BlockRequest> = []
     var depth: Int
+    var latency = LatencyProbe()
     var lastBlockAt: NIODeadline = .now()
     var lastReceivedAt: NIODeadline = .now()
     var lastSentAt: NIODeadline = .now()

@@ -29,7 +29,9 @@ extension TorrentSession {
             if peer.outstanding.isEmpty { updateInterest(peer) }
             return
         }
-        if peer.outstanding.isEmpty { peer.lastBlockAt = .now() }
+        let now = NIODeadline.now()
+        peer.latency.sent(blocks[0], at: now, queueWasEmpty: peer.outstanding.isEmpty)
+        if peer.outstanding.isEmpty { peer.lastBlockAt = now }
         var buffer = peer.allocator.buffer(capacity: blocks.count * 17)
         for block in blocks {
             peer.outstanding.insert(block)
@@ -42,6 +44,7 @@ extension TorrentSession {
         guard state == .downloading || state == .seeding, picker != nil, let storage else { return }
         let wasRequested = peer.outstanding.remove(block) != nil
         peer.lastBlockAt = .now()
+        peer.latency.arrived(block, at: peer.lastBlockAt)
         guard let arrival = picker?.received(block, from: peer.key) else { return }
         switch arrival {
         case .unexpected:
@@ -70,9 +73,10 @@ extension TorrentSession {
         }
     }
 
-    /// In end-game the same block may be requested from several peers: once it arrives, cancel the others.
+    /// In end-game, and for a piece past its deadline, the same block may be requested from several peers: once
+    /// it arrives, cancel the others.
     private func cancelDuplicates(of block: BlockRequest, except sender: PeerConnection) {
-        guard picker.map({ $0.isEndGame }) == true else { return }
+        guard let picker, picker.isEndGame || picker.hasDeadline(block.piece) else { return }
         for other in peers.values where other !== sender && other.outstanding.contains(block) {
             cancel(block, on: other)
         }
@@ -83,6 +87,7 @@ extension TorrentSession {
     func cancel(_ block: BlockRequest, on peer: PeerConnection) {
         guard peer.outstanding.remove(block) != nil else { return }
         picker?.returned(block)
+        peer.latency.withdrawn(block)
         peer.send(.cancel(block))
         peer.rememberCancelled(block)
     }

@@ -37,7 +37,10 @@ extension TorrentSession {
             receivedBlock(BlockRequest(piece: piece, begin: begin, length: data.readableBytes), data: data, from: peer)
         case .reject(let block):
             guard peer.supportsFast else { return peerMisbehaved(peer, "reject without the fast extension") }
-            if peer.outstanding.remove(block) != nil { picker?.returned(block) }
+            if peer.outstanding.remove(block) != nil {
+                picker?.returned(block)
+                peer.latency.withdrawn(block)
+            }
         case .extended(let id, let payload):
             receivedExtended(id: id, payload: payload, from: peer)
         }

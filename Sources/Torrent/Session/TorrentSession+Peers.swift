@@ -177,5 +177,6 @@ extension TorrentSession {
     func returnRequests(of peer: PeerConnection) {
         for block in peer.outstanding { picker?.returned(block) }
         peer.outstanding.removeAll()
+        peer.latency.withdrawAll()
     }
 }

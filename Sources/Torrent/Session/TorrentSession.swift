@@ -250,10 +250,11 @@ final class TorrentSession {
         if now - peer.lastSentAt > .seconds(60) {
             peer.send(.keepAlive)
         }
-        // Adaptive pipelining: keep about two seconds of the peer's rate in flight.
-        let byRate = Int(peer.download.rate * 2 / Double(BlockRequest.standardLength))
-        let limit = min(configuration.maxRequestDepth, peer.extensions.requestQueueLength ?? configuration.maxRequestDepth)
-        peer.depth = max(configuration.minRequestDepth, min(limit, max(byRate, Self.initialDepth / 2)))
+        peer.depth = RequestPipeline.depth(
+            rate: peer.download.rate, roundTrip: peer.latency.roundTrip, streaming: (picker?.pendingDeadlines ?? 0) > 0,
+            initial: Self.initialDepth, minimum: configuration.minRequestDepth,
+            maximum: min(configuration.maxRequestDepth, peer.extensions.requestQueueLength ?? configuration.maxRequestDepth)
+        )
     }
 
     // MARK: - Snapshots

@@ -2,15 +2,19 @@ import Hummingbird
 import NIOCore
 
 /// Refuses request bodies over `limit` bytes with 413 — at once when `Content-Length` says so, otherwise as soon as
-/// the streamed body passes the limit — so no route can be made to buffer more than the limit.
+/// the streamed body passes the limit — so no route can be made to buffer more than the limit. Paths in
+/// `routeLimits` (a streamed OTA bundle) have their own limit instead.
 public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    let limit: Int
+    let defaultLimit: Int
+    let routeLimits: [String: Int]
 
-    public init(limit: Int) {
-        self.limit = limit
+    public init(limit: Int, routeLimits: [String: Int] = [:]) {
+        self.defaultLimit = limit
+        self.routeLimits = routeLimits
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let limit = routeLimits.isEmpty ? defaultLimit : routeLimits[request.uri.path] ?? defaultLimit
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
             throw APIError.payloadTooLarge(limit: limit)
         }

@@ -18,6 +18,8 @@ public struct RequestTimedOut: Error, Sendable {
 ///   previous response ending. While the head is missing the handler answers 408 itself and closes; once the head
 ///   is in, the route owns the response, so the handler raises `RequestTimedOut` into the body stream (the route
 ///   answers 408) and closes the connection shortly after in case the route never reads its body.
+/// - a `POST` to one of `longUploadPaths` (an OTA bundle, hundreds of MiB over a slow link) may take as long as it
+///   keeps sending: once its head is in, the timeout counts from the last body bytes instead (an idle timeout).
 final class HTTPLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -30,6 +32,14 @@ final class HTTPLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var headReceived = false
     private var responding = false
+    /// The request being received is a long upload: the timeout is an idle timeout.
+    private var idleTimeout = false
+    /// The response being written says `Connection: close` (a refused upload whose body is still coming).
+    private var closeAfterResponse = false
+    private var lastBodyAt = NIODeadline.now()
+
+    /// Paths whose request bodies are long streamed uploads.
+    static let longUploadPaths: Set<Substring> = [Substring(UpdateRoutes.path)]
 
     init(maxHeaderBytes: Int, requestTimeoutSeconds: Int) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -57,21 +67,40 @@ final class HTTPLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: headReceived = true
-        case .body: break
-        case .end: disarm()
+        case .head(let head):
+            headReceived = true
+            if head.method == .post, let path = head.path?.split(separator: "?", maxSplits: 1).first,
+               Self.longUploadPaths.contains(path) {
+                idleTimeout = true
+                lastBodyAt = .now()
+            }
+        case .body:
+            if idleTimeout { lastBodyAt = .now() }
+        case .end:
+            idleTimeout = false
+            disarm()
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(let head) where head.status.kind != .informational: responding = true
+        case .head(let head) where head.status.kind != .informational:
+            responding = true
+            closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
         case .head, .body: break
         case .end:
             responding = false
             headReceived = false
             arm(context: context)
+            if closeAfterResponse {
+                // Nothing more is read from this connection: the rest of a refused upload is not drained.
+                let channel = context.channel
+                let written = promise ?? context.eventLoop.makePromise()
+                context.write(data, promise: written)
+                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
         }
         context.write(data, promise: promise)
     }
@@ -92,10 +121,10 @@ final class HTTPLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
         respondAndClose(answer, context: context)
     }
 
-    private func arm(context: ChannelHandlerContext) {
+    private func arm(context: ChannelHandlerContext, in delay: TimeAmount? = nil) {
         disarm()
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) {
+        timer = context.eventLoop.scheduleTask(in: delay ?? timeout) {
             let (handler, context) = loopBound.value
             handler.timedOut(context: context)
         }
@@ -109,6 +138,13 @@ final class HTTPLimitsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func timedOut(context: ChannelHandlerContext) {
         timer = nil
         guard context.channel.isActive else { return }
+        if idleTimeout {
+            let quietFor = NIODeadline.now() - lastBodyAt
+            if quietFor < timeout {
+                arm(context: context, in: timeout - quietFor)
+                return
+            }
+        }
         if !headReceived, !responding {
             respondAndClose(.requestTimeout(seconds: timeoutSeconds), context: context)
             return

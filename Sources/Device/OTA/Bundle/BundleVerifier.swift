@@ -30,6 +30,12 @@ public struct BundleVerifier<Sink: BundleImageSink> {
     private var hasher = SHA256()
     /// Bytes taken so far: the offset in the bundle of the next byte.
     public private(set) var bytesConsumed = 0
+    /// The length the transport announced (an HTTP `Content-Length`), if any. Once the signed manifest is known, a
+    /// bundle whose announced length is not header + manifest + signature + payload is refused before the sink hears
+    /// of it, so a truncated (or padded) upload or download never touches a slot. Set it before the first byte.
+    public var announcedLength: Int?
+    /// False only for `BundleSigner`, which checks an unsigned bundle's manifest and images before signing it.
+    var checksSignature = true
 
     /// A verifier that trusts bundles signed by any of `trustedKeys` (one, or two while keys are rotated).
     public init(trustedKeys: [BundlePublicKey], policy: BundlePolicy, limits: BundleLimits = .standard, sink: Sink) {
@@ -37,6 +43,12 @@ public struct BundleVerifier<Sink: BundleImageSink> {
         self.policy = policy
         self.limits = limits
         self.sink = sink
+    }
+
+    /// The bundle's whole length in bytes, once the signed manifest is known.
+    public var expectedLength: Int? {
+        guard let header, let manifest else { return nil }
+        return header.payloadOffset + manifest.payloadSize
     }
 
     /// The signed manifest, once the signature and policy checked out.
@@ -144,7 +156,7 @@ public struct BundleVerifier<Sink: BundleImageSink> {
         }
         let signed = Array(preamble[..<header.signatureOffset])
         let signature = Array(preamble[header.signatureOffset...])
-        guard trustedKeys.contains(where: { $0.isValidSignature(signature, for: signed) }) else {
+        guard !checksSignature || trustedKeys.contains(where: { $0.isValidSignature(signature, for: signed) }) else {
             throw .badSignature(offset: header.signatureOffset)
         }
         let manifest: BundleManifest
@@ -154,6 +166,9 @@ public struct BundleVerifier<Sink: BundleImageSink> {
             throw .malformed(error)
         }
         try policy.check(manifest)
+        if let announced = announcedLength {
+            try Self.checkAnnounced(announced, header: header, manifest: manifest)
+        }
         preamble = []
         do {
             try sink.prepare(for: manifest)
@@ -162,6 +177,16 @@ public struct BundleVerifier<Sink: BundleImageSink> {
         }
         try startImage(manifest, index: 0)
         return count
+    }
+
+    /// Refuses a bundle whose announced length cannot hold what its manifest lists, or holds more.
+    private static func checkAnnounced(_ announced: Int, header: BundleHeader, manifest: BundleManifest) throws(BundleError) {
+        let total = header.payloadOffset + manifest.payloadSize
+        if announced > total { throw .trailingBytes(offset: total) }
+        guard announced < total else { return }
+        let cut = announced - header.payloadOffset
+        let image = manifest.images.first { cut < $0.offset + $0.size } ?? manifest.images[manifest.images.count - 1]
+        throw .truncated(part: "image \(image.name)", received: announced, expected: total)
     }
 
     private mutating func startImage(_ manifest: BundleManifest, index: Int) throws(BundleError) {

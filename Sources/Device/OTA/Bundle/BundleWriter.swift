@@ -47,9 +47,10 @@ public struct BundleWriter: Sendable {
         self.limits = limits
     }
 
-    /// Writes the bundle to `path`, signed with `signingKey`; returns its manifest.
+    /// Writes the bundle to `path`, signed with `signingKey` — or, with nil, unsigned (64 zero bytes in place of the
+    /// signature, for `BundleSigner` to fill in offline); returns its manifest.
     @discardableResult
-    public func write(to path: String, signingKey: BundleSigningKey) throws(BundleWriteError) -> BundleManifest {
+    public func write(to path: String, signingKey: BundleSigningKey?) throws(BundleWriteError) -> BundleManifest {
         var entries: [BundleImage] = []
         var offset = 0
         for input in images {
@@ -72,11 +73,13 @@ public struct BundleWriter: Sendable {
             throw .manifest(error)
         }
         let signed = BundleHeader(manifestLength: manifestBytes.count).bytes + manifestBytes
-        let signature: [UInt8]
-        do {
-            signature = try signingKey.sign(signed)
-        } catch {
-            throw .key(error)
+        var signature = [UInt8](repeating: 0, count: BundleHeader.signatureSize)
+        if let signingKey {
+            do {
+                signature = try signingKey.sign(signed)
+            } catch {
+                throw .key(error)
+            }
         }
 
         let partial = path + ".partial"

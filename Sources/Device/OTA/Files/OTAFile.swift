@@ -79,6 +79,43 @@ final class OTAFile {
         return done
     }
 
+    /// Reads until `buffer` is full or the file ends, starting at `offset`; the number of bytes read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(OTAFileError) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw OTAFileError(path: path, operation: "read", errno: errno) }
+            if count == 0 { break }
+            done += count
+        }
+        return done
+    }
+
+    /// Writes all of `bytes` at `offset` (in place: the file's other bytes and its size stay).
+    func write(_ bytes: [UInt8], at offset: Int) throws(OTAFileError) {
+        let result: Result<Void, OTAFileError> = bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return .success(()) }
+            var done = 0
+            while done < buffer.count {
+                let count = pwrite(descriptor, base + done, buffer.count - done, off_t(offset + done))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return .failure(OTAFileError(path: path, operation: "write", errno: count < 0 ? errno : EIO)) }
+                done += count
+            }
+            return .success(())
+        }
+        try result.get()
+    }
+
+    /// The file's size in bytes (a block device's: its end).
+    func size() throws(OTAFileError) -> Int {
+        let end = lseek(descriptor, 0, SEEK_END)
+        guard end >= 0 else { throw OTAFileError(path: path, operation: "lseek", errno: errno) }
+        return Int(end)
+    }
+
     /// Flushes the file's data and metadata to the medium.
     func sync() throws(OTAFileError) {
         guard fsync(descriptor) == 0 else { throw OTAFileError(path: path, operation: "fsync", errno: errno) }

@@ -108,6 +108,13 @@ public struct SlotState: Sendable, Equatable {
         return BootDecision(slot: trial.slot, reason: .trial(triesLeft: trial.triesLeft - 1))
     }
 
+    /// The bootloader counted tries itself (U-Boot's bootcount, the firmware's one tryboot): lowers the trial of
+    /// `slot` to `left` tries. Never raises a count, and changes nothing when `slot` is not on trial.
+    mutating func recordTriesLeft(_ left: Int, of slot: Slot) {
+        guard let trial, trial.slot == slot, left < trial.triesLeft else { return }
+        self.trial = Trial(slot: slot, version: trial.version, triesLeft: max(0, left))
+    }
+
     /// The running system passed its health checks. On the trial slot this commits it: it becomes the last good
     /// slot. On the last good slot it changes nothing (returns false).
     @discardableResult

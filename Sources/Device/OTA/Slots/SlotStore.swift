@@ -1,9 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Where the slot state lives on the device: two copies in one folder (`slots.state`, then `slots.state.bak`),
 /// each written durably (temp + fsync + rename + folder fsync). Loading takes the valid copy with the higher
 /// generation; with neither valid it falls back to `SlotState.fallback` (boot slot A), and never throws.
 ///
 /// Every operation is load → change → save, and a power cut at any point leaves either the old or the new state
-/// in at least one copy. Use one store per folder from one place at a time (the device service owns it).
+/// in at least one copy. Operations that change the state hold an exclusive `flock` on `slots.lock` in the folder,
+/// so the daemon and `rill slot` (scripts, the initramfs) never interleave a load and a save.
 public struct SlotStore: Sendable {
     /// Where a loaded state came from.
     public enum Source: String, Sendable, Equatable {
@@ -66,6 +73,8 @@ public struct SlotStore: Sendable {
     /// Loads the state, applies `change` and saves the result if it differs. Nothing is saved when `change` throws.
     @discardableResult
     public func update<Result>(_ change: (inout SlotState) throws(SlotStateError) -> Result) throws(SlotStateError) -> Result {
+        let lock = StateLock(directory: directory)
+        defer { lock.release() }
         let loaded = load().state
         var state = loaded
         let result = try change(&state)
@@ -76,6 +85,8 @@ public struct SlotStore: Sendable {
     /// The boot decision (`SlotState.selectBoot()`), saved before it is returned. When the save fails, the trial is
     /// not booted: a try that is not counted could be used forever. The answer is always a bootable slot.
     public func bootSelection() -> BootDecision {
+        let lock = StateLock(directory: directory)
+        defer { lock.release() }
         let loaded = load().state
         var state = loaded
         let decision = state.selectBoot()
@@ -92,6 +103,8 @@ public struct SlotStore: Sendable {
     /// the last good one holding `version`, so the next install goes into the other slot. False when a state exists.
     @discardableResult
     public func adoptRunningSystem(booted: Slot, version: BundleVersion) throws(SlotStateError) -> Bool {
+        let lock = StateLock(directory: directory)
+        defer { lock.release() }
         let loaded = load()
         guard loaded.source == .fallback else { return false }
         try save(SlotState(lastGood: booted, version: version))
@@ -124,5 +137,29 @@ public struct SlotStore: Sendable {
     /// See `SlotState.markBad(booted:)`.
     public func markBad(booted: Slot) throws(SlotStateError) {
         try update { (state) throws(SlotStateError) in try state.markBad(booted: booted) }
+    }
+}
+
+extension SlotStore {
+    /// See `SlotState.recordTriesLeft(_:of:)`.
+    func recordTriesLeft(_ left: Int, of slot: Slot) throws(SlotStateError) {
+        try update { state in state.recordTriesLeft(left, of: slot) }
+    }
+}
+
+/// An exclusive `flock` on `slots.lock` in the state folder, held for one load → change → save. Where the lock file
+/// cannot be opened (a read-only folder), nothing is locked: the save that follows fails with its own error.
+private struct StateLock {
+    private let descriptor: Int32
+
+    init(directory: String) {
+        descriptor = open(directory + "/slots.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if descriptor >= 0 {
+            while flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
+        }
+    }
+
+    func release() {
+        if descriptor >= 0 { close(descriptor) }
     }
 }
