@@ -70,6 +70,7 @@ struct Daemon {
         let reboots = RebootRequest()
         let update = Self.updateService(config, reboots: reboots, logger: logger)
         update.start()
+        device.signals.provideUpdating { update.currentProgress.phase.isBusy }
 
         // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; updates stay (one may be the fix).
         let context = start.safeMode
