@@ -119,6 +119,12 @@ let package = Package(
             dependencies: [
                 "Config", "Store", "Device", "Stream", "Torrent", "Netguard",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // scrypt for passwords (FoundationEssentials only, like Crypto 4); SHA-256 for session ids.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                // mkfs.ext4, mount, reboot: system tools the setup wizard and the system page run.
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -12,14 +12,14 @@ enum ConfigKind: Sendable {
     case choice([String])
     /// A size on a disk: bytes as for ``bytes(_:)``, or a share of the file system such as "80%".
     case storageLimit
+    /// An array of at most `maxCount` non-empty strings (in the environment: comma-separated).
+    case textList(maxCount: Int)
     /// A string that may be empty (a device path where empty means "none").
     case optionalText
     /// true or false (also from the environment: `true`, `false`, `1`, `0`).
     case boolean
     /// A DNS host label: 1 to `maxLength` of a-z, 0-9 and `-`, not starting or ending with `-`.
     case hostLabel(maxLength: Int)
-    /// An array of at most `maxCount` non-empty strings (in the environment: comma-separated).
-    case textList(maxCount: Int)
 
     /// Checks `value` and returns it in its canonical form, or says what is wrong with it.
     func check(_ value: ConfigValue) -> Result<ConfigValue, ConfigValueError> {
@@ -95,6 +95,21 @@ enum ConfigKind: Sendable {
             break
         }
         return .string(text)
+    }
+
+    /// What the key accepts, for people.
+    var expectedText: String {
+        switch self {
+        case .text: "text"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .bytes(let range): "a size from \(ByteSize.format(range.lowerBound)) to \(ByteSize.format(range.upperBound)) (\"2MiB\", 0 for none where allowed)"
+        case .storageLimit: "a size (\"20GiB\") or a share of the disk (\"80%\")"
+        case .choice(let words): "one of \(words.joined(separator: ", "))"
+        case .textList(let maxCount): "a list of at most \(maxCount) texts"
+        case .optionalText: "text, or empty for none"
+        case .boolean: "true or false"
+        case .hostLabel(let maxLength): "a host name: 1 to \(maxLength) of a-z, 0-9 and -"
+        }
     }
 
     private var expected: String {

@@ -9,13 +9,24 @@ public enum ConfigLoader {
     /// Environment variables that are not settings: the path of the configuration file.
     public static let reservedEnvironment: Set<String> = ["RILL_CONFIG"]
 
-    /// The configuration from the defaults, the file at `path` (when given) and the `RILL_*` entries of `environment`.
-    public static func load(file path: String?, environment: [String: String]) throws(ConfigError) -> RillConfig {
+    /// The configuration from the defaults, the file at `path` (when given) and the `RILL_*` entries of `environment`;
+    /// with `settingsOverrides`, `<data>/settings.toml` (the web UI's changes) between the file and the environment.
+    public static func load(file path: String?, environment: [String: String], settingsOverrides: Bool = false) throws(ConfigError) -> RillConfig {
         var config = RillConfig.unset
         try apply(toml: EmbeddedDefaults.toml, source: "defaults", to: &config)
         if let path {
             let text = try TextFile.contents(of: path, limit: maxFileBytes)
             try apply(toml: text, source: path, to: &config)
+        }
+        if settingsOverrides {
+            // The data directory decides where the overrides live, so it is taken with the environment's say.
+            var probe = config
+            try applyEnvironment(environment, to: &probe)
+            let overrides = SettingsOverrides.path(dataDirectory: probe.dataDirectory)
+            if fileExists(overrides) {
+                let text = try TextFile.contents(of: overrides, limit: maxFileBytes)
+                try apply(toml: text, source: overrides, to: &config, refusing: SettingsOverrides.notOverridable)
+            }
         }
         try applyEnvironment(environment, to: &config)
         return config
@@ -26,7 +37,7 @@ public enum ConfigLoader {
         _ = try load(file: path, environment: [:])
     }
 
-    static func apply(toml text: String, source: String, to config: inout RillConfig) throws(ConfigError) {
+    static func apply(toml text: String, source: String, to config: inout RillConfig, refusing: Set<String> = []) throws(ConfigError) {
         let document: TOMLDocument
         do {
             document = try TOMLParser.parse(text)
@@ -41,7 +52,7 @@ public enum ConfigLoader {
         }
         for entry in document.entries {
             let path = entry.path.joined(separator: ".")
-            guard let key = ConfigSchema.byPath[path] else {
+            guard let key = ConfigSchema.byPath[path], !refusing.contains(path) else {
                 throw ConfigError(source: source, line: entry.line, key: path, reason: .unknownKey(suggestion: ConfigSchema.suggestion(for: path)))
             }
             switch key.kind.check(entry.value) {

@@ -54,6 +54,8 @@ public enum EmbeddedDefaults {
         [stream]
         # RAM for verified pieces being streamed; never exceeded (readers wait instead).
         ram_cache_bytes = "32MiB"
+        # Of that, the most kept of chunks no player is reading now (the kernel's page cache holds the file anyway).
+        ram_cache_retain_bytes = "4MiB"
         # Torrents added for streaming only live in a disk cache: above the max (bytes, or a share of the disk
         # such as "80%"), the least recently read pieces outside every player's window are evicted down to the target.
         disk_cache_max = "50%"
@@ -94,33 +96,6 @@ public enum EmbeddedDefaults {
         # Library thumbnails kept, least recently used dropped first.
         thumbnail_cache = "64MiB"
         thumbnail_cache_count = 2000
-
-        [device]
-        # The name announced over mDNS: <hostname>.local and <hostname>-XXXX.local (XXXX from the device id).
-        hostname = "rill"
-        # The mDNS responder: "auto" answers when the web UI listens beyond loopback (http.host is not 127.0.0.1),
-        # "on" or "off".
-        mdns = "auto"
-        # The hardware watchdog rill owns and feeds while its health checks pass, e.g. "/dev/watchdog"; "" for none.
-        watchdog = ""
-        # Seconds without a feed before the watchdog resets the board (the Pi's watchdog allows at most 15).
-        watchdog_timeout_seconds = 15
-        # The crash_loop_starts-th start within crash_loop_minutes without a clean stop (init restarting a rill that
-        # keeps dying) starts rill in safe mode: web UI and status only, no engine. A clean stop, or a run of
-        # crash_loop_minutes, ends it.
-        crash_loop_starts = 5
-        crash_loop_minutes = 10
-        # Status LEDs: "auto" (the board's ACT/PWR LEDs, else GPIO LEDs when led_gpio_chip is set, else the log),
-        # "sysfs", "gpio", "log" or "off".
-        leds = "auto"
-        led_sysfs_directory = "/sys/class/leds"
-        # The ACT LED lights when its brightness is 0 (the Pi Zero's).
-        led_act_inverted = false
-        # GPIO LEDs through libgpiod: the chip ("gpiochip0") and the line offsets of a green and a red LED (-1: none).
-        led_gpio_chip = ""
-        led_gpio_green_line = -1
-        led_gpio_red_line = -1
-        led_gpio_active_low = false
 
         [update]
         # OTA updates (docs/OTA.md). The image sets board, keys, slot partitions and boot path; on a development
@@ -164,6 +139,46 @@ public enum EmbeddedDefaults {
         # before a connection is given up.
         download_attempts = 5
         download_stall_seconds = 30
+        [device]
+        # The name announced over mDNS: <hostname>.local and <hostname>-XXXX.local (XXXX from the device id).
+        hostname = "rill"
+        # The mDNS responder: "auto" answers when the web UI listens beyond loopback (http.host is not 127.0.0.1),
+        # "on" or "off".
+        mdns = "auto"
+        # The hardware watchdog rill owns and feeds while its health checks pass, e.g. "/dev/watchdog"; "" for none.
+        watchdog = ""
+        # Seconds without a feed before the watchdog resets the board (the Pi's watchdog allows at most 15).
+        watchdog_timeout_seconds = 15
+        # The crash_loop_starts-th start within crash_loop_minutes without a clean stop (init restarting a rill that
+        # keeps dying) starts rill in safe mode: web UI and status only, no engine. A clean stop, or a run of
+        # crash_loop_minutes, ends it.
+        crash_loop_starts = 5
+        crash_loop_minutes = 10
+        # Status LEDs: "auto" (the board's ACT/PWR LEDs, else GPIO LEDs when led_gpio_chip is set, else the log),
+        # "sysfs", "gpio", "log" or "off".
+        leds = "auto"
+        led_sysfs_directory = "/sys/class/leds"
+        # The ACT LED lights when its brightness is 0 (the Pi Zero's).
+        led_act_inverted = false
+        # GPIO LEDs through libgpiod: the chip ("gpiochip0") and the line offsets of a green and a red LED (-1: none).
+        led_gpio_chip = ""
+        led_gpio_green_line = -1
+        led_gpio_red_line = -1
+        led_gpio_active_low = false
+        [auth]
+        # A login lasts this many days (renewed when used in its second half).
+        session_days = 30
+        # Sessions kept at once; the oldest is logged out beyond it.
+        max_sessions = 256
+        # Login attempts per client address per minute, and from everyone together.
+        login_attempts_per_minute = 10
+        global_login_attempts_per_minute = 60
+        # Password checks (scrypt, 16 MiB each) at once; more wait (at most 8), then get "busy".
+        max_concurrent_hashes = 1
+
+        [ui]
+        # "plain" (light or dark, as the phone or computer prefers) or "lcars".
+        theme = "plain"
 
         """
 }

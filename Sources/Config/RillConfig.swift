@@ -24,6 +24,8 @@ public struct RillConfig: Sendable, Equatable {
     public struct StreamSettings: Sendable, Equatable {
         /// The RAM piece cache's budget; readers wait rather than exceed it.
         public var ramCacheBytes: Int
+        /// Of that budget, the most kept of chunks no reader holds now.
+        public var ramCacheRetainBytes: Int = 4 << 20
         /// Stream-only torrents may hold at most this much of the disk…
         public var diskCacheMax: StorageLimit
         /// …and eviction brings them down to this.
@@ -103,6 +105,31 @@ public struct RillConfig: Sendable, Equatable {
         public var commitDeadlineSeconds: Int
         public var downloadAttempts: Int
         public var downloadStallSeconds: Int
+    }
+
+    /// Logins: session life and the limits that keep password checks from being abused (`[auth]`).
+    public var auth: AuthSection
+    /// The web UI's look (`[ui]`).
+    public var ui: UISection
+
+    /// `[auth]`: the web UI's sessions and login limits.
+    public struct AuthSection: Sendable, Equatable {
+        /// Days a login lasts (renewed when used in its second half).
+        public var sessionDays: Int
+        /// Sessions kept at once; the oldest is dropped beyond it.
+        public var maxSessions: Int
+        /// Login attempts per client address per minute (also the burst).
+        public var loginAttemptsPerMinute: Int
+        /// Login attempts per minute from all addresses together.
+        public var globalLoginAttemptsPerMinute: Int
+        /// Password hashes (scrypt, 16 MiB each) computed at once.
+        public var maxConcurrentHashes: Int
+    }
+
+    /// `[ui]`: the web UI's look.
+    public struct UISection: Sendable, Equatable {
+        /// `plain` (light or dark, as the device prefers) or `lcars`.
+        public var theme: String
     }
 
     /// HTTP listener settings and the limits that keep one client from growing the daemon's memory.
@@ -231,6 +258,8 @@ extension RillConfig {
             maxBundleBytes: 0, tries: 0, bootloader: "", autobootPath: "", autobootOffset: 0, trybootPartitionA: 0, trybootPartitionB: 0,
             ubootEnvConfig: "", reboot: "", commitAfterSeconds: 0, commitDeadlineSeconds: 0, downloadAttempts: 0,
             downloadStallSeconds: 0
-        )
+        ),
+        auth: AuthSection(sessionDays: 0, maxSessions: 0, loginAttemptsPerMinute: 0, globalLoginAttemptsPerMinute: 0, maxConcurrentHashes: 0),
+        ui: UISection(theme: "")
     )
 }

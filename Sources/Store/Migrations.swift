@@ -32,5 +32,31 @@ public enum Migrations {
                 ALTER TABLE torrents ADD COLUMN stream_only INTEGER NOT NULL DEFAULT 0;
                 """
         ),
+        Migration(
+            version: 4, name: "users, sessions, api_tokens",
+            sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    username TEXT NOT NULL UNIQUE,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL
+                );
+                """
+        ),
     ]
 }

@@ -9,6 +9,10 @@ import Torrent
 ///   is read. When the budget is spent, unused chunks go least recently used first; when every chunk is in use
 ///   (leased), a new read waits — in arrival order, up to the timeout given — instead of allocating. Memory
 ///   outside the cache is what the sockets still hold of chunks already written (one chunk per connection).
+/// - Unused chunks are kept only up to ``retain`` bytes (least recently used go first): the kernel's page cache
+///   already holds the file, so a second copy of what nobody reads now would only cost RAM. What is kept serves
+///   readers of the same bytes at about the same time (a player's parallel connections, a transcoder beside a
+///   player) without another read.
 /// - Concurrent requests for the same chunk read it once. A failed read leaves nothing behind.
 /// - Only verified data gets in: the loader is the engine's `readVerified`.
 /// - Every successful ``lease(_:length:timeout:load:)`` must be followed by one ``release(_:)``.
@@ -32,6 +36,8 @@ public actor PieceCache {
     }
 
     public nonisolated let budget: Int
+    /// Most bytes of unused (unleased) chunks kept; at most ``budget``.
+    public nonisolated let retain: Int
     private var entries: [Key: Entry] = [:]
     private var reserved = 0
     private var clock: UInt64 = 0
@@ -42,8 +48,9 @@ public actor PieceCache {
     public private(set) var hits = 0
     public private(set) var misses = 0
 
-    public init(budget: Int) {
+    public init(budget: Int, retain: Int) {
         self.budget = max(1, budget)
+        self.retain = min(self.budget, max(0, retain))
     }
 
     /// Bytes held or being loaded now.
@@ -94,11 +101,13 @@ public actor PieceCache {
         }
     }
 
-    /// Ends one lease of the chunk; unleased chunks stay cached until room is needed.
+    /// Ends one lease of the chunk; unleased chunks stay cached, up to ``retain`` bytes of them.
     public func release(_ key: Key) {
         guard case .ready(let buffer, let size, let leases, let lastUse) = entries[key] else { return }
         entries[key] = .ready(buffer, size: size, leases: max(0, leases - 1), lastUse: lastUse)
-        if leases <= 1 { wakeRoomWaiters() }
+        guard leases <= 1 else { return }
+        trimUnused()
+        wakeRoomWaiters()
     }
 
     /// Drops every unleased chunk of `piece` (it was evicted from the disk); leased ones go at release.
@@ -160,15 +169,30 @@ public actor PieceCache {
     /// Evicts unleased chunks, least recently used first, until `bytes` more fit; false when they cannot.
     private func evict(toFit bytes: Int) -> Bool {
         if reserved + bytes <= budget { return true }
-        let unused = entries.compactMap { key, entry -> (Key, UInt64, Int)? in
-            guard case .ready(_, let size, 0, let lastUse) = entry else { return nil }
-            return (key, lastUse, size)
-        }.sorted { $0.1 < $1.1 }
-        for (key, _, size) in unused {
+        for (key, size) in unusedChunks() {
             entries[key] = nil
             reserved -= size
             if reserved + bytes <= budget { return true }
         }
         return false
+    }
+
+    /// Evicts unleased chunks, least recently used first, until at most ``retain`` bytes of them are left.
+    private func trimUnused() {
+        let unused = unusedChunks()
+        var kept = unused.reduce(0) { $0 + $1.size }
+        for (key, size) in unused where kept > retain {
+            entries[key] = nil
+            reserved -= size
+            kept -= size
+        }
+    }
+
+    /// The unleased chunks, least recently used first.
+    private func unusedChunks() -> [(key: Key, size: Int)] {
+        entries.compactMap { key, entry -> (key: Key, size: Int, lastUse: UInt64)? in
+            guard case .ready(_, let size, 0, let lastUse) = entry else { return nil }
+            return (key, size, lastUse)
+        }.sorted { $0.lastUse < $1.lastUse }.map { ($0.key, $0.size) }
     }
 }

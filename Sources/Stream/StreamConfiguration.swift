@@ -2,6 +2,8 @@
 public struct StreamConfiguration: Sendable {
     /// The RAM piece cache's budget in bytes; never exceeded (readers wait instead).
     public var ramCacheBytes = 32 << 20
+    /// Of that, the most kept of chunks no reader holds now (the page cache has the file anyway).
+    public var ramCacheRetainBytes = 4 << 20
     /// The unit the cache holds and readers copy out: a slice of one piece.
     public var chunkBytes = 256 << 10
     /// Right after a reader opens (a new request: a start or a seek) its window is only this many bytes; it grows

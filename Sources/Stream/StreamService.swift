@@ -41,7 +41,7 @@ public actor StreamService {
         self.engine = engine
         self.configuration = configuration
         self.policy = ReadaheadPolicy(configuration: configuration)
-        self.cache = PieceCache(budget: configuration.ramCacheBytes)
+        self.cache = PieceCache(budget: configuration.ramCacheBytes, retain: configuration.ramCacheRetainBytes)
         self.logger = logger
     }
 

@@ -30,10 +30,24 @@ public struct WebContext: Sendable {
     /// OTA updates; `nil` in tests that run the web layer without them (the update routes are then absent).
     public let update: UpdateService?
 
+    /// Users, sessions, tokens and the setup flag; `nil` in tests of the web layer without auth (no login then,
+    /// as before auth existed). The daemon always has it.
+    public let auth: WebAuth?
+    /// The first-run wizard (`/setup`, `/api/v1/setup`); `nil` without auth.
+    public let wizard: SetupWizard?
+    /// The settings the UI changes (`<data>/settings.toml`); `nil` in tests without it.
+    public let settings: SettingsService?
+    /// The newest lines of the daemon's log (the system page); `nil` in tests without it.
+    public let logs: LogRing?
+    /// Reboot and factory reset (refused off the appliance).
+    public let system: SystemActions
+
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil
+        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil,
+        auth: WebAuth? = nil, wizard: SetupWizard? = nil, settings: SettingsService? = nil,
+        logs: LogRing? = nil, system: SystemActions = SystemActions()
     ) {
         self.states = states
         self.dataDirectory = dataDirectory
@@ -45,5 +59,10 @@ public struct WebContext: Sendable {
         self.vpn = vpn
         self.update = update
         self.health = health
+        self.auth = auth
+        self.wizard = wizard
+        self.settings = settings
+        self.logs = logs
+        self.system = system
     }
 }

@@ -48,15 +48,36 @@ public enum WebServer {
             limit: settings.maxBodyBytes,
             routeLimits: context.update.map { [UpdateRoutes.path: $0.settings.maxBundleBytes] } ?? [:]
         ))
+        if let auth = context.auth {
+            router.add(middleware: AuthMiddleware(accounts: auth.accounts, setup: auth.setup, formLimit: settings.maxBodyBytes))
+        }
+        let admin = adminGroup(router, context: context)
         StatusRoutes(context: context).register(on: router)
         MetricsRoute(context: context).register(on: router)
-        if let library = context.library { TorrentRoutes(library: library).register(on: router) }
+        if let library = context.library { TorrentRoutes(library: library).register(on: router, admin: admin) }
         if let streams = context.streams {
             StreamRoutes(streams: streams).register(on: router)
             StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
         }
-        if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router) }
-        if let update = context.update { UpdateRoutes(update: update).register(on: router) }
+        if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router, admin: admin) }
+        if let update = context.update { UpdateRoutes(update: update).register(on: admin) }
+        if let auth = context.auth {
+            AuthRoutes(auth: auth).register(on: router)
+            TokenRoutes(accounts: auth.accounts).register(on: admin)
+            UserRoutes(accounts: auth.accounts).register(on: admin)
+        }
+        if let wizard = context.wizard { SetupRoutes(wizard: wizard).register(on: router) }
+        if let service = context.settings { SettingsRoutes(settings: service).register(on: router, admin: admin) }
+        if context.auth != nil { PageRoutes(context: context).register(on: router, admin: admin) }
         return router
+    }
+
+    /// A group whose routes only admins reach (before setup, while no admin exists, everyone does, like the rest
+    /// of the API). Routes written as `func register(on router: some RouterMethods<RillRequestContext>)` are
+    /// mounted on it with `XRoutes(…).register(on: WebServer.adminGroup(router, context: context))`.
+    public static func adminGroup(_ router: Router<RillRequestContext>, context: WebContext) -> RouterGroup<RillRequestContext> {
+        let group = router.group()
+        if let auth = context.auth { group.add(middleware: RequireRole(.admin, accounts: auth.accounts, setup: auth.setup)) }
+        return group
     }
 }

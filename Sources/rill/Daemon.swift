@@ -17,15 +17,20 @@ import Web
 struct Daemon {
     let config: RillConfig
     let configFile: String?
+    /// The process environment (the settings page shows which keys it overrides).
+    var environment: [String: String] = [:]
 
     /// How long a graceful shutdown may take before remaining work is cancelled; SIGTERM must end within 5 s.
     static let shutdownLimit = Duration.seconds(3)
 
     func run() async throws {
+        // Everything logged also goes into a bounded ring for the system page.
+        let logRing = LogRing()
+        let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = config.logLevel
-            return handler
+            handler.logLevel = level
+            return MultiplexLogHandler([handler, RingLogHandler(label: label, ring: logRing, level: level)])
         }
         let logger = Logger(label: "rill")
         let registry = PrometheusCollectorRegistry()
@@ -63,25 +68,42 @@ struct Daemon {
         let streams = StreamService(engine: engine, configuration: Self.streamConfiguration(config.stream), logger: logger)
         let diskCache = Self.diskCache(config, engine: engine, streams: streams, logger: logger)
         let vpn = await VPNService.prepare(config: config, engine: engine, logger: logger)
-        let device = DeviceServices(
-            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
-            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
+        let auth: WebAuth
+        do {
+            auth = try await WebAuth.open(store: store, config: config.auth, logger: logger, now: SystemFacts.monotonicSeconds())
+        } catch {
+            logger.critical("cannot read the users from the database", metadata: ["error": "\(error)"])
+            throw ExitCodeError.storeUnavailable
+        }
+
+        let settings = SettingsService(
+            configFile: configFile, dataDirectory: config.dataDirectory, environment: environment, engine: engine,
+            theme: config.ui.theme, logger: logger
+        )
+        let media = MediaDisk(devices: BlockDevices(dataDirectory: config.dataDirectory), mountPoint: config.dataDirectory + "/media")
+        await Self.mountMediaDisk(media, store: store, states: states, logger: logger)
+        let wizard = SetupWizard(
+            state: auth.setup, store: store, accounts: auth.accounts, vpn: vpn, media: media, settings: settings,
+            dataDirectory: config.dataDirectory, logger: logger
         )
         let reboots = RebootRequest()
         let update = Self.updateService(config, reboots: reboots, logger: logger)
         update.start()
-        device.signals.provideUpdating { update.currentProgress.phase.isBusy }
+        let device = DeviceServices(
+            config: config, start: start, store: store, engine: start.safeMode ? nil : engine,
+            library: start.safeMode ? nil : library, vpn: start.safeMode ? nil : vpn, states: states, logger: logger
+        )
+        device.signals.provideUpdating { [UpdateProgress.Phase.receiving, .downloading, .readingBack, .staging].contains(update.currentProgress.phase) }
+        device.signals.provideSetupNeeded { !auth.setup.isDone }
 
-        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; updates stay (one may be the fix).
-        let context = start.safeMode
-            ? WebContext(
-                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, update: update,
-                health: device.health
-            )
-            : WebContext(
-                states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt, library: library,
-                streams: streams, diskCache: diskCache, vpn: vpn, update: update, health: device.health
-            )
+        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; logins, setup, settings and
+        // updates stay.
+        let context = WebContext(
+            states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt,
+            library: start.safeMode ? nil : library, streams: start.safeMode ? nil : streams,
+            diskCache: start.safeMode ? nil : diskCache, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
+            auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
+        )
         let web = WebServer.makeApplication(
             router: WebServer.makeRouter(settings: config.http, context: context),
             settings: config.http,
@@ -100,8 +122,10 @@ struct Daemon {
                 .init(service: EngineService(engine: engine, library: library, states: states, logger: logger)),
                 .init(service: StreamCacheService(cache: diskCache)),
             ]) + [
+                // In safe mode too: an update is how a crash-looping version gets replaced.
                 .init(service: UpdateLifecycleService(
-                    update: update, commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
+                    update: update,
+                    commit: Self.healthCommit(config, update: update, health: device.health, safeMode: start.safeMode, logger: logger),
                     logger: logger
                 )),
                 .init(service: web),
@@ -143,8 +167,8 @@ extension Daemon {
         )
     }
 
-    /// The health commit of a trial boot: the device health monitor's verdict (docs/DEVICE.md). A trial slot that
-    /// runs in safe mode (a crash loop) is never healthy.
+    /// The health commit of a trial boot: the device health monitor's verdict, and never in safe mode (a version
+    /// that keeps crashing is not committed however well its safe mode runs).
     static func healthCommit(
         _ config: RillConfig, update: UpdateService, health: HealthMonitor, safeMode: Bool, logger: Logger
     ) -> HealthCommit {
@@ -185,6 +209,7 @@ extension Daemon {
     static func streamConfiguration(_ settings: RillConfig.StreamSettings) -> StreamConfiguration {
         var configuration = StreamConfiguration()
         configuration.ramCacheBytes = settings.ramCacheBytes
+        configuration.ramCacheRetainBytes = settings.ramCacheRetainBytes
         return configuration
     }
 
@@ -200,6 +225,21 @@ extension Daemon {
             engine: engine, streams: streams, maxBytes: maxBytes, targetBytes: targetBytes,
             statePath: config.dataDirectory + "/torrents/stream-cache.recency", logger: logger
         )
+    }
+}
+
+extension Daemon {
+    /// Mounts the download disk the setup wizard chose (found by its filesystem UUID), before the engine writes
+    /// anything; a missing disk is reported in `/api/v1/status` as `storage` degraded.
+    static func mountMediaDisk(_ media: MediaDisk, store: Store, states: SubsystemStates, logger: Logger) async {
+        guard let uuid = try? await store.read({ try MetaTable.value("setup.media_uuid", in: $0) }) else { return }
+        do {
+            let point = try await media.mount(uuid: uuid)
+            states.set("storage", SubsystemState(.running, detail: "download disk \(uuid) at \(point)"))
+        } catch {
+            logger.error("the download disk is not mounted", metadata: ["uuid": "\(uuid)", "error": "\(error)"])
+            states.set("storage", SubsystemState(.degraded, detail: "the download disk \(uuid) is not mounted: \(error)"))
+        }
     }
 }
 

@@ -8,7 +8,10 @@ struct RillCommand: AsyncParsableCommand {
         commandName: "rill",
         abstract: "Rill: a VPN-bound BitTorrent and streaming appliance daemon.",
         version: RillVersion.current,
-        subcommands: [RunCommand.self, FetchCommand.self, VersionCommand.self, ConfigCommand.self, BundleCommand.self, SlotCommand.self]
+        subcommands: [
+            RunCommand.self, FetchCommand.self, VersionCommand.self, ConfigCommand.self, BundleCommand.self, SlotCommand.self,
+            SetupCommand.self, PasswdCommand.self,
+        ]
     )
 }
 

@@ -14,12 +14,12 @@ struct RunCommand: AsyncParsableCommand {
         let path = config ?? environment["RILL_CONFIG"] ?? (fileExists(Self.developmentFile) ? Self.developmentFile : nil)
         let settings: RillConfig
         do {
-            settings = try ConfigLoader.load(file: path, environment: environment)
+            settings = try ConfigLoader.load(file: path, environment: environment, settingsOverrides: true)
         } catch {
             printError("rill: configuration refused: \(error.description)")
             throw ExitCode(2)
         }
-        try await Daemon(config: settings, configFile: path).run()
+        try await Daemon(config: settings, configFile: path, environment: environment).run()
     }
 
     static let developmentFile = "./.rill/rill.toml"

@@ -12,7 +12,7 @@ import Torrent
     static func chunk(_ value: UInt8, _ length: Int = 100) -> ByteBuffer { ByteBuffer(bytes: Array(repeating: value, count: length)) }
 
     @Test func unleasedChunksAreEvictedLeastRecentlyUsedFirst() async throws {
-        let cache = PieceCache(budget: 300)
+        let cache = PieceCache(budget: 300, retain: 300)
         for piece in 0..<3 {
             _ = try await cache.lease(Self.key(piece), length: 100, timeout: .seconds(1)) { Self.chunk(UInt8(piece)) }
             await cache.release(Self.key(piece))
@@ -28,7 +28,7 @@ import Torrent
     }
 
     @Test func aFullCacheOfLeasedChunksMakesReadersWaitNotAllocate() async throws {
-        let cache = PieceCache(budget: 200)
+        let cache = PieceCache(budget: 200, retain: 200)
         _ = try await cache.lease(Self.key(0), length: 100, timeout: .seconds(1)) { Self.chunk(0) }
         _ = try await cache.lease(Self.key(1), length: 100, timeout: .seconds(1)) { Self.chunk(1) }
         await #expect(throws: StreamError.cacheBusy) {
@@ -41,8 +41,26 @@ import Torrent
         #expect(await cache.peakBytes <= 200)
     }
 
+    @Test func unusedChunksAreKeptOnlyUpToTheRetainLimit() async throws {
+        let cache = PieceCache(budget: 1000, retain: 200)
+        for piece in 0..<5 {
+            _ = try await cache.lease(Self.key(piece), length: 100, timeout: .seconds(1)) { Self.chunk(UInt8(piece)) }
+        }
+        #expect(await cache.usedBytes == 500, "leased chunks all stay")
+        for piece in 0..<5 { await cache.release(Self.key(piece)) }
+        #expect(await cache.usedBytes == 200)
+        for piece in 3..<5 {
+            _ = try await cache.lease(Self.key(piece), length: 100, timeout: .seconds(1)) { Issue.record("the most recent are kept"); return Self.chunk(0) }
+            await cache.release(Self.key(piece))
+        }
+        let loads = LoadCounter()
+        _ = try await cache.lease(Self.key(0), length: 100, timeout: .seconds(1)) { loads.count.add(1, ordering: .relaxed); return Self.chunk(0) }
+        #expect(loads.count.load(ordering: .relaxed) == 1, "the oldest went")
+        #expect(PieceCache(budget: 100, retain: 500).retain == 100, "never more than the budget")
+    }
+
     @Test func readersOfOneChunkShareOneLoadAndAFailedLoadLeavesNothing() async throws {
-        let cache = PieceCache(budget: 1000)
+        let cache = PieceCache(budget: 1000, retain: 1000)
         let loads = LoadCounter()
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {

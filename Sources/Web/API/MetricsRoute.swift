@@ -7,7 +7,7 @@ import Prometheus
 struct MetricsRoute {
     let context: WebContext
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>) {
         let residentMemory = context.metrics.makeGauge(
             descriptor: .init(namespace: "rill", metricName: "resident_memory", unitName: "bytes", helpText: "Resident memory of the rill process.")
         )

@@ -5,7 +5,7 @@ import Hummingbird
 struct StatusRoutes {
     let context: WebContext
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>) {
         router.get("healthz") { _, _ -> Response in
             let failed = context.states.snapshot.filter { $0.value.phase == .failed }.keys.sorted()
             guard failed.isEmpty else {

@@ -5,11 +5,11 @@ import NIOCore
 import Torrent
 
 /// `/api/v1/torrents`: add (magnet as JSON, or a .torrent file as the body), list, detail, pause, resume,
-/// file priorities and remove (with or without data).
+/// file priorities and remove (with or without data). Removing is for admins (`admin`); the rest for every user.
 struct TorrentRoutes {
     let library: TorrentLibrary
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>, admin: some RouterMethods<RillRequestContext>) {
         let torrents = router.group("api/v1/torrents")
         torrents.get { _, _ -> TorrentList in
             TorrentList(torrents: await library.list())
@@ -46,7 +46,7 @@ struct TorrentRoutes {
             try await Self.api { () async throws(LibraryError) in try await library.setFilePriorities(body.priorities, of: hash) }
             return .noContent
         }
-        torrents.delete(":hash") { request, context -> HTTPResponse.Status in
+        admin.delete("api/v1/torrents/:hash") { request, context -> HTTPResponse.Status in
             let hash = try Self.hash(context)
             let deleteData = request.uri.queryParameters["delete_data"] == "true"
             try await Self.api { () async throws(LibraryError) in try await library.remove(hash, deleteData: deleteData) }

@@ -12,14 +12,16 @@ import NIOCore
 ///   `error` says when the tunnel could not be made). A bad file is 400 `invalid_vpn_config` with the line
 ///   and key in the message; the message never quotes a key.
 /// - `POST /api/v1/vpn/test?seconds=N`: a handshake within N seconds (1–60, default 10), ``Netguard/VPNTestResult``.
+///
+/// Every user may read the status (the dashboard's banner); changing and testing are for admins (`admin`).
 struct VPNRoutes {
     let vpn: VPNManager
 
-    func register(on router: Router<RillRequestContext>) {
-        let routes = router.group("api/v1/vpn")
-        routes.get { _, _ -> VPNStatus in
+    func register(on router: some RouterMethods<RillRequestContext>, admin: some RouterMethods<RillRequestContext>) {
+        router.get("api/v1/vpn") { _, _ -> VPNStatus in
             await vpn.status()
         }
+        let routes = admin.group("api/v1/vpn")
         routes.put { request, context -> VPNStatus in
             let bytes = try await Self.configBytes(of: request, context: context)
             do throws(VPNConfigureError) {

@@ -10,15 +10,26 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            if Self.wantsPage(request) { return ErrorPage.response(error) }
             return error.response
+        } catch let error as LoginRefused {
+            var response = error.apiError.response
+            if case .tooManyAttempts(let seconds) = error { response.headers[.retryAfter] = String(seconds) }
+            return response
         } catch let error as RequestTimedOut {
             return APIError.requestTimeout(seconds: error.seconds).response
         } catch let error as any HTTPResponseError {
+            if Self.wantsPage(request) { return ErrorPage.response(Self.translate(error)) }
             return Self.translate(error).response
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return APIError.internalError.response
         }
+    }
+
+    /// A browser asking for a page (not an API path) gets the error as a small HTML page.
+    static func wantsPage(_ request: Request) -> Bool {
+        !AccessPolicy.isAPI(request.uri.path) && request.headers[.accept]?.contains("text/html") == true
     }
 
     static func translate(_ error: any HTTPResponseError) -> APIError {

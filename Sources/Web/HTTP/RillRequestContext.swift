@@ -7,11 +7,17 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The request context of every Rill route. Later parts add the authenticated user here.
+/// The request context of every Rill route: the connection, who is asking (set by `AuthMiddleware`) and the
+/// form the CSRF check already parsed.
 public struct RillRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection: long responses (streams) watch its `closeFuture` to stop the moment the client goes.
     public let channel: any Channel
+    /// The logged-in user (session cookie or API token); nil for anonymous requests (public routes, and every
+    /// route before setup while no admin exists).
+    public var identity: Identity?
+    /// An HTML form body the auth middleware read for its CSRF field; routes use it instead of the body.
+    public var form: FormBody?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

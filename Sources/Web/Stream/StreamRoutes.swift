@@ -16,7 +16,7 @@ import Torrent
 struct StreamRoutes {
     let streams: StreamService
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>) {
         let streams = streams
         router.get("/stream/:hash/:index/:name") { request, context in
             try await Self.answer(request, context: context, streams: streams, withBody: true)

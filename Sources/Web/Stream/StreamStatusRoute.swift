@@ -7,7 +7,7 @@ struct StreamStatusRoute {
     let streams: StreamService
     let diskCache: DiskCache?
 
-    func register(on router: Router<RillRequestContext>) {
+    func register(on router: some RouterMethods<RillRequestContext>) {
         let streams = streams, diskCache = diskCache
         router.get("/api/v1/stream") { _, _ -> StreamStatus in
             let cache = streams.cache

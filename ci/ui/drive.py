@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Drives the real rill daemon with headless Chromium (ci/ui-test starts everything and calls this).
+
+Phone viewport (360x780) first, then desktop (1280x900): the setup wizard, log out, log in, add a .torrent from
+the local swarm, progress arriving live without a reload, play the video (readyState >= 2), screenshots of every
+page in both themes (checked non-blank, no horizontal scroll at 360 px, every control labelled), change a
+setting, pause/resume/remove, log out. Exits non-zero with a message on the first failure.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import Browser, CDPError  # noqa: E402
+from png import colour_stats  # noqa: E402
+
+PHONE = (360, 780, True)
+DESKTOP = (1280, 900, False)
+
+
+class Run:
+    def __init__(self, base, shots, torrent, password):
+        self.base = base.rstrip("/")
+        self.shots = shots
+        self.torrent = torrent
+        self.password = password
+        self.browser = Browser(log_path=os.path.join(shots, "chromium.log"))
+        self.steps = []
+        self.size = "phone"
+
+    def log(self, text):
+        print("ui-test: " + text, flush=True)
+
+    def url(self):
+        return self.browser.evaluate("location.pathname + location.search")
+
+    def expect(self, condition, message):
+        if not condition:
+            raise AssertionError(message + " (at %s)" % self.url())
+
+    def go(self, path):
+        self.browser.navigate(self.base + path)
+
+    def js_string(self, text):
+        return json.dumps(text)
+
+    def fill(self, selector, value):
+        self.browser.evaluate("(function(){var e=document.querySelector(%s); e.value=%s; return true})()" % (self.js_string(selector), self.js_string(value)))
+
+    def click(self, selector):
+        """Clicks something that submits a form and waits for the next page."""
+        self.browser.submit("document.querySelector(%s).click()" % self.js_string(selector))
+
+    def check_page(self, name):
+        """Screenshot (checked non-blank) plus the layout rules: no horizontal scroll, every control labelled."""
+        theme = self.browser.evaluate("document.documentElement.dataset.theme") or "plain"
+        path = os.path.join(self.shots, "%s-%s-%s.png" % (self.size, theme, name))
+        data = self.browser.screenshot(path)
+        colours, dominant, width, height = colour_stats(data)
+        self.expect(colours >= 6 and dominant < 0.985, "%s looks blank: %d colours, %.1f%% one colour" % (path, colours, dominant * 100))
+        overflow = self.browser.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        self.expect(overflow <= 0, "%s scrolls sideways by %s px" % (name, overflow))
+        unlabelled = self.browser.evaluate("""(function(){
+            var bad = [];
+            document.querySelectorAll('input,select,textarea,button').forEach(function(e){
+              if (e.type === 'hidden') return;
+              var named = (e.labels && e.labels.length) || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim());
+              if (!named) bad.push(e.outerHTML.slice(0, 80));
+            });
+            return bad; })()""")
+        self.expect(not unlabelled, "%s has unlabelled controls: %s" % (name, unlabelled))
+        self.steps.append((os.path.basename(path), colours, width, height))
+        return path
+
+    # The scenario.
+
+    def setup_wizard(self):
+        self.go("/")
+        self.expect(self.url().startswith("/setup"), "a fresh device shows the wizard")
+        self.check_page("setup-1-admin")
+        self.fill("#password", self.password)
+        self.fill("#repeat", self.password)
+        self.click("form[action='/setup/admin'] button[type=submit]")
+        self.expect(self.browser.evaluate("!!document.querySelector(\"form[action='/setup/vpn']\")"), "the VPN step follows")
+        self.check_page("setup-2-vpn")
+        # A bad WireGuard file is refused with its line.
+        self.fill("#config", "[Interface]\nPrivateKey = nope\n")
+        self.click("form[action='/setup/vpn'] button[type=submit]:not([name])")
+        error = self.browser.evaluate("(document.querySelector('.banner.bad')||{}).textContent || ''")
+        self.expect(":2:" in error, "the VPN error names the line: %r" % error)
+        self.click("button[name=skip]")
+        self.check_page("setup-3-storage")
+        self.click("form[action='/setup/storage'] button[type=submit]")
+        self.check_page("setup-4-summary")
+        self.click("form[action='/setup/complete'] button[type=submit]")
+        self.expect(self.url() == "/", "finishing the wizard lands on the dashboard")
+        self.go("/setup")
+        self.expect(self.browser.evaluate("document.title").startswith("Not found"), "the wizard is gone after setup")
+
+    def logout(self):
+        self.go("/")
+        self.click(".nav form[action='/logout'] button")
+        self.expect(self.url().startswith("/login"), "logging out shows the login page")
+        self.go("/settings")
+        self.expect(self.url().startswith("/login"), "pages need a login after logging out")
+
+    def login(self, expect_next="/"):
+        self.expect(self.url().startswith("/login"), "at the login page")
+        self.check_page("login")
+        self.fill("#username", "admin")
+        self.fill("#password", "wrong password!")
+        self.click("form[action='/login'] button")
+        self.expect("wrong username or password" in self.browser.evaluate("document.body.textContent"), "a wrong password is refused")
+        self.fill("#username", "admin")
+        self.fill("#password", self.password)
+        self.click("form[action='/login'] button")
+        self.expect(self.url() == expect_next, "logged in, back at %s" % expect_next)
+
+    def add_torrent(self):
+        self.go("/add")
+        self.check_page("add")
+        self.browser.set_file("#torrent", self.torrent)
+        self.click("form[action='/add'] button[type=submit]")
+        path = self.url()
+        self.expect(path.startswith("/t/"), "adding leads to the transfer")
+        self.hash = path.split("/")[2]
+        return self.hash
+
+    def watch_live(self):
+        """Progress changes on the dashboard without a reload, until the download is complete."""
+        self.go("/")
+        self.browser.evaluate("window.__noReload = 'still here'")
+        seen = set()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            text = self.browser.evaluate("(document.querySelector(\"[data-hash='%s'] [data-field=progress]\")||{}).textContent" % self.hash)
+            if text:
+                seen.add(text)
+            if text == "100.0 %" or text == "100 %":
+                break
+            time.sleep(0.25)
+        self.expect(self.browser.evaluate("window.__noReload") == "still here", "the page was not reloaded")
+        self.expect(len(seen) >= 3, "progress arrived live in steps: %s" % sorted(seen))
+        self.expect(any(s.startswith("100") for s in seen), "the download completed: %s" % sorted(seen))
+        self.expect(self.browser.evaluate("!document.querySelector('#live').hidden"), "the live marker shows")
+        self.log("live progress seen: %d distinct values" % len(seen))
+
+    def play(self):
+        self.go("/t/" + self.hash)
+        href = self.browser.evaluate("document.querySelector(\"a[href^='/play/']\").getAttribute('href')")
+        self.go(href)
+        self.browser.evaluate("(function(){var v=document.querySelector('video'); v.muted=true; var p=v.play(); if(p) p.catch(function(){}); return true})()")
+        state = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.readyState >= 2 ? v.readyState : 0})()", timeout=60)
+        self.expect(self.browser.evaluate("document.querySelector('#play-note').hidden"), "no 'cannot play' note for H.264/AAC")
+        self.log("video readyState %s" % state)
+        self.player = href
+
+    def all_pages(self, label):
+        for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),
+                           ("player", self.player), ("settings", "/settings"), ("system", "/system"), ("users", "/users"),
+                           ("account", "/account")]:
+            self.go(path)
+            self.check_page(name)
+        self.log("%s: screenshots of every page" % label)
+
+    def set_theme(self, theme):
+        self.go("/settings")
+        self.browser.evaluate("document.querySelector('#s-ui-theme').value = %s" % self.js_string(theme))
+        self.click("form[action='/settings'] button[type=submit]")
+        self.expect("Saved." in self.browser.evaluate("document.body.textContent"), "the setting was saved")
+        self.expect(self.browser.evaluate("document.documentElement.dataset.theme") == theme, "the theme is now %s" % theme)
+
+    def pause_resume_remove(self):
+        self.go("/t/" + self.hash)
+        self.click("form[action$='/pause'] button")
+        self.expect(self.browser.evaluate("document.querySelector('[data-field=state]').textContent") == "paused", "paused")
+        self.click("form[action$='/resume'] button")
+        self.expect(self.browser.evaluate("document.querySelector('[data-field=state]').textContent") != "paused", "resumed")
+        self.browser.evaluate("document.querySelector(\"input[name=delete_data]\").checked = true")
+        dialogs = self.browser.dialogs
+        self.click("form[action$='/remove'] button")
+        self.expect(self.browser.dialogs == dialogs + 1, "removing asked for confirmation")
+        self.expect(self.url() == "/", "back on the dashboard")
+        self.expect(not self.browser.evaluate("!!document.querySelector(\"[data-hash='%s']\")" % self.hash), "the transfer is gone")
+
+    def run(self):
+        try:
+            self.browser.open_page()
+            self.browser.viewport(*PHONE)
+            self.setup_wizard()
+            self.logout()
+            self.login(expect_next="/settings")
+            self.add_torrent()
+            self.watch_live()
+            self.play()
+            self.all_pages("phone, plain")
+            self.set_theme("lcars")
+            self.all_pages("phone, lcars")
+            self.size = "desktop"
+            self.browser.viewport(*DESKTOP)
+            self.all_pages("desktop, lcars")
+            self.set_theme("plain")
+            self.all_pages("desktop, plain")
+            self.size = "phone"
+            self.browser.viewport(*PHONE)
+            self.pause_resume_remove()
+            self.logout()
+            self.go("/")
+            self.check_page("logged-out")
+        finally:
+            self.browser.close()
+        self.log("%d screenshots checked, in %s" % (len(self.steps), self.shots))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--shots", required=True)
+    parser.add_argument("--torrent", required=True)
+    parser.add_argument("--password", default="ui-test-password")
+    args = parser.parse_args()
+    os.makedirs(args.shots, exist_ok=True)
+    try:
+        Run(args.base, args.shots, args.torrent, args.password).run()
+    except (AssertionError, CDPError) as error:
+        print("ui-test: FAILED: %s" % error, flush=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
