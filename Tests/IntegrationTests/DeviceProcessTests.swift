@@ -132,7 +132,8 @@ struct DeviceProcessTests {
             let port = try rill.waitUntilListening()
             let torrents = try #require(curlGet("http://127.0.0.1:\(port)/api/v1/torrents"))
             #expect(torrents.status == 200, "start \(attempt)")
-            #expect(Self.eventually(5) { Self.attribute(leds, "ACT", "trigger") == "none\n" && Self.attribute(leds, "ACT", "brightness") == "1\n" },
+            // A fresh data directory has not been set up: "setup needed", green blinking 1000/1000 ms.
+            #expect(Self.eventually(5) { Self.attribute(leds, "ACT", "trigger") == "timer\n" && Self.attribute(leds, "ACT", "delay_on") == "1000\n" },
                     "start \(attempt): ACT is \(Self.attribute(leds, "ACT", "trigger"))")
             _ = rill.stop(with: SIGKILL)
         }
