@@ -103,10 +103,14 @@ final class VPNLab {
     /// WireGuard datagrams): engine traffic that left outside the tunnel. (The engine binds to the tunnel's
     /// address; it never sends from a link-local one.)
     func leaks() throws -> [PacketCapture.Packet] {
-        try lan.packets(matching: "ether src \(clientMAC) and not arp and not (ip6 and src net fe80::/10) and not icmp6 "
+        try lan.packets(matching: "ether src \(clientMAC) and not arp and not (ip6 and src net fe80::/10) and not icmp6 and not \(Self.multicastListenerReport) "
             + "and not (udp port 51820) and not (tcp src port \(VPNLeakTests.httpPort)) and not (tcp src port \(Self.controlHTTPPort)) "
             + "and not \(Self.mDNS) and not igmp and not \(Self.wireGuardUnreachable)")
     }
+
+    /// The kernel's IPv6 multicast listener reports (MLD): ICMPv6 behind a hop-by-hop header, which the `icmp6`
+    /// primitive does not see, sent to a link-scope group, from `::` while the address is still tentative.
+    static let multicastListenerReport = "(ip6 and ip6[6] == 0 and ip6[40] == 58 and dst net ff02::/16)"
 
     /// The daemon's mDNS responder (LAN only: it leaves point-to-point interfaces such as the tunnel alone).
     static let mDNS = "(udp port 5353 and (dst host 224.0.0.251 or dst host ff02::fb))"
@@ -122,7 +126,7 @@ final class VPNLab {
 
     /// Frames of the kind `leaks()` ignores as the kernel's, counted for the report.
     func kernelFrames() throws -> Int {
-        try lan.packets(matching: "ether src \(clientMAC) and (arp or (ip6 and src net fe80::/10) or icmp6 or \(Self.wireGuardUnreachable))").count
+        try lan.packets(matching: "ether src \(clientMAC) and (arp or (ip6 and src net fe80::/10) or icmp6 or \(Self.multicastListenerReport) or \(Self.wireGuardUnreachable))").count
     }
 
     /// Polls the API until `payload`'s torrent is seeding; returns CLOCK_MONOTONIC then.
