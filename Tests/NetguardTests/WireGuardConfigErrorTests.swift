@@ -44,6 +44,8 @@ import Testing
         (interface + peer + "PersistentKeepalive = 70000\n",
          "wg0.conf:7: PersistentKeepalive: \"70000\" is not a number from 0 to 65535"),
         (interface + peer + "AllowedIPs = 0.0.0.0/0 10.0.0.0/8x\n", "wg0.conf:7: AllowedIPs: \"10.0.0.0/8x\" is not ADDRESS or ADDRESS/PREFIX"),
+        // Found by ci/fuzz netguard: a key pasted into another value is not repeated in the error.
+        (interface + peer + "AllowedIPs = ::/0\(S.privateB)\n", "wg0.conf:7: AllowedIPs: the value is not ADDRESS or ADDRESS/PREFIX"),
         (interface + "Table = off\u{07}\n" + peer, "wg0.conf:4: contains a control character"),
         (interface + "\u{0}\n" + peer, "wg0.conf:4: contains a control character"),
     ]

@@ -70,10 +70,12 @@ public struct WireGuardConfigError: Error, Sendable, Equatable, CustomStringConv
 }
 
 extension WireGuardConfigError {
-    /// Text from the file that is safe to repeat in a message: short, printable ASCII. Never used for keys.
+    /// Text from the file that is safe to repeat in a message: printable ASCII shorter than a key's 44 base64
+    /// characters, so that no key pasted into another value (a joined line, a key in `AllowedIPs`) is repeated.
+    /// Never used for keys.
     static func quoted(_ text: some StringProtocol) -> String {
         let plain = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-        guard plain, text.count <= 64 else { return "the value" }
+        guard plain, text.count < 44 else { return "the value" }
         return "\"\(text)\""
     }
 
