@@ -21,8 +21,9 @@ DESKTOP = (1280, 900, False)
 
 
 class Run:
-    def __init__(self, base, shots, torrent, password):
+    def __init__(self, base, shots, torrent, password, bundle):
         self.base = base.rstrip("/")
+        self.bundle = bundle
         self.shots = shots
         self.torrent = torrent
         self.password = password
@@ -160,10 +161,48 @@ class Run:
     def all_pages(self, label):
         for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),
                            ("player", self.player), ("settings", "/settings"), ("system", "/system"), ("users", "/users"),
-                           ("account", "/account")]:
+                           ("account", "/account"), ("link", self.link_page)]:
             self.go(path)
             self.check_page(name)
         self.log("%s: screenshots of every page" % label)
+
+    def stream_link(self):
+        """"Link for VLC/TV": the link page, its copy button, and the link working without any login (a range)."""
+        self.go("/t/" + self.hash)
+        self.link_page = self.browser.evaluate("document.querySelector(\"a[href^='/links/']\").getAttribute('href')")
+        self.go(self.link_page)
+        link = self.browser.evaluate("document.querySelector('#stream-link').value")
+        self.expect("/stream/%s/" % self.hash in link and "?link=" in link, "the page shows a signed link: %s" % link)
+        self.browser.evaluate("document.querySelector('#copy-link').click()")
+        note = self.browser.wait_for("document.querySelector('#copy-note').textContent", timeout=5)
+        self.log("copy link: %s" % note)
+        fetch = """fetch(%s, {credentials: "omit", cache: "no-store", headers: {Range: "bytes=0-99"}})
+                   .then(function (r) { return r.status + " " + r.headers.get("content-range"); })"""
+        answer = self.browser.evaluate(fetch % self.js_string(link))
+        self.expect(answer.startswith("206 bytes 0-99/"), "the link streams a range without a login: %s" % answer)
+        tampered = link[:-1] + ("A" if link[-1] != "A" else "B")
+        self.expect(self.browser.evaluate(fetch % self.js_string(tampered)).startswith("403"), "a tampered link is refused")
+        self.expect(self.browser.evaluate(fetch % self.js_string(link.split("?")[0])).startswith("401"), "without the link: 401")
+        playlist = self.browser.evaluate("""fetch(document.querySelector("a[href$='playlist.m3u']").href, {credentials: "same-origin"})
+                                            .then(function (r) { return r.text(); })""")
+        self.expect(playlist.startswith("#EXTM3U\n") and link in playlist, "the .m3u holds the link")
+        self.log("stream link: %s, tampered 403, bare 401" % answer)
+
+    def update_upload(self):
+        """The system page's update panel: pick the bundle, install; the page shows slot B staged."""
+        self.go("/system")
+        slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
+        self.expect("Slot A: " in slots and "booted now" in slots, "slot A listed as booted: %s" % slots)
+        self.browser.wait_for("!document.querySelector('#update-form button[type=submit]').disabled", timeout=5)
+        self.browser.set_file("#update-file", self.bundle)
+        self.browser.evaluate("document.querySelector('#update-form button[type=submit]').click()")
+        note = self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=note]').textContent;
+                                         return /^(Installed|Refused|The upload)/.test(t) ? t : null; })()""", timeout=120)
+        self.expect(note.startswith("Installed into slot B"), "the upload was installed: %s" % note)
+        slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
+        self.expect("Slot B: 0.2.0 — on trial" in slots, "the panel shows slot B on trial: %s" % slots)
+        progress = self.browser.evaluate("document.querySelector('[data-update=progress-text]').textContent")
+        self.log("update: %s | %s" % (note, progress))
 
     def set_theme(self, theme):
         self.go("/settings")
@@ -195,6 +234,8 @@ class Run:
             self.add_torrent()
             self.watch_live()
             self.play()
+            self.stream_link()
+            self.update_upload()
             self.all_pages("phone, plain")
             self.set_theme("lcars")
             self.all_pages("phone, lcars")
@@ -220,10 +261,11 @@ def main():
     parser.add_argument("--shots", required=True)
     parser.add_argument("--torrent", required=True)
     parser.add_argument("--password", default="ui-test-password")
+    parser.add_argument("--bundle", required=True)
     args = parser.parse_args()
     os.makedirs(args.shots, exist_ok=True)
     try:
-        Run(args.base, args.shots, args.torrent, args.password).run()
+        Run(args.base, args.shots, args.torrent, args.password, args.bundle).run()
     except (AssertionError, CDPError) as error:
         print("ui-test: FAILED: %s" % error, flush=True)
         sys.exit(1)
