@@ -6,8 +6,8 @@
 ///   runs, `GET /api/v1/update` is polled every second for the server's progress (bytes received and verified,
 ///   phase); the answer (200 staged, or the error's code and message) is shown when the request ends.
 /// - Otherwise the panel refreshes every 5 s, and "Restart into the new version" posts `/api/v1/update/reboot`.
-/// - Stream links: "Copy link" copies the link (the Clipboard API where the page is a secure context, else the
-///   selected text field and `execCommand("copy")`, which plain `http://rill.local` needs).
+/// - Stream links: "Copy link" copies the link (the Clipboard API where the page is a secure context; else, or when
+///   it refuses, the selected text field and `execCommand("copy")`, which plain `http://rill.local` needs).
 enum UpdateScript {
     static let text = #"""
     (function () {
@@ -100,12 +100,15 @@ enum UpdateScript {
         button.hidden = false;
         button.addEventListener("click", function () {
           function done(ok) { var n = $("#copy-note"); if (n) n.textContent = ok ? "Copied." : "Select the link and copy it."; }
-          if (navigator.clipboard && window.isSecureContext) {
-            navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
-          } else {
+          function selectAndCopy() {
             field.focus(); field.select();
             var ok = false; try { ok = document.execCommand("copy"); } catch (x) {}
             done(ok);
+          }
+          if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(field.value).then(function () { done(true); }, selectAndCopy);
+          } else {
+            selectAndCopy();
           }
         });
       }
