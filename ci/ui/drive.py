@@ -204,6 +204,8 @@ class Run:
         self.expect(note.startswith("Installed into slot B"), "the upload was installed: %s" % note)
         slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
         self.expect("Slot B: 0.2.0 — on trial" in slots, "the panel shows slot B on trial: %s" % slots)
+        # rill runs with update.reboot = "none": no restart button (hidden must win over the button's display).
+        self.expect(self.browser.evaluate("document.querySelector('#update-reboot').offsetParent === null"), "no restart button without a reboot method")
         progress = self.browser.evaluate("document.querySelector('[data-update=progress-text]').textContent")
         self.log("update: %s | %s" % (note, progress))
 
