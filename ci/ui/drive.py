@@ -200,7 +200,7 @@ class Run:
         self.browser.set_file("#update-file", self.bundle)
         self.browser.evaluate("document.querySelector('#update-form button[type=submit]').click()")
         note = self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=note]').textContent;
-                                         return /^(Installed|Refused|The upload)/.test(t) ? t : null; })()""", timeout=120)
+                                         return /^(Installed|Refused|The connection)/.test(t) ? t : null; })()""", timeout=120)
         self.expect(note.startswith("Installed into slot B"), "the upload was installed: %s" % note)
         slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
         self.expect("Slot B: 0.2.0 — on trial" in slots, "the panel shows slot B on trial: %s" % slots)

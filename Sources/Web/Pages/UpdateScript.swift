@@ -82,7 +82,7 @@ enum UpdateScript {
               if (a.ok) { render(a.body); say("Installed into slot " + (a.body.progress.slot || "?").toUpperCase() + ". Restart to run the new version."); }
               else { var err = a.body && a.body.error; say("Refused (" + a.status + (err ? " " + err.code : "") + "): " + (err ? err.message : "no details")); }
             })
-            .catch(function (x) { say("The upload failed: " + x.message); })
+            .catch(function (x) { say("The connection ended before an answer (" + x.message + "); the update status above says why."); })
             .then(function () { clearInterval(timer); busy = false; submit.disabled = false; refresh(); });
         });
         var reboot = $("#update-reboot");
