@@ -21,9 +21,10 @@ DESKTOP = (1280, 900, False)
 
 
 class Run:
-    def __init__(self, base, shots, torrent, password, bundle):
+    def __init__(self, base, shots, torrent, password, bundle, unsigned_bundle):
         self.base = base.rstrip("/")
         self.bundle = bundle
+        self.unsigned_bundle = unsigned_bundle
         self.shots = shots
         self.torrent = torrent
         self.password = password
@@ -196,11 +197,13 @@ class Run:
         self.go("/system")
         slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
         self.expect("Slot A: " in slots and "booted now" in slots, "slot A listed as booted: %s" % slots)
-        self.browser.wait_for("!document.querySelector('#update-form button[type=submit]').disabled", timeout=5)
-        self.browser.set_file("#update-file", self.bundle)
-        self.browser.evaluate("document.querySelector('#update-form button[type=submit]').click()")
-        note = self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=note]').textContent;
-                                         return /^(Installed|Refused|The connection)/.test(t) ? t : null; })()""", timeout=120)
+        # An unsigned bundle first: refused (the answer, or a connection the server closed early), nothing staged.
+        note = self.install(self.unsigned_bundle)
+        self.expect(note.startswith("Refused (422 bundle_bad_signature)") or note.startswith("The connection ended"), "the unsigned bundle was refused: %s" % note)
+        status = self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=progress-text]').textContent;
+                                           return t.indexOf('bundle_bad_signature') >= 0 ? t : null; })()""", timeout=15)
+        self.log("unsigned bundle: %s | %s" % (note, status))
+        note = self.install(self.bundle)
         self.expect(note.startswith("Installed into slot B"), "the upload was installed: %s" % note)
         slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
         self.expect("Slot B: 0.2.0 — on trial" in slots, "the panel shows slot B on trial: %s" % slots)
@@ -208,6 +211,15 @@ class Run:
         self.expect(self.browser.evaluate("document.querySelector('#update-reboot').offsetParent === null"), "no restart button without a reboot method")
         progress = self.browser.evaluate("document.querySelector('[data-update=progress-text]').textContent")
         self.log("update: %s | %s" % (note, progress))
+
+    def install(self, bundle):
+        """Picks `bundle` in the update form, presses Install and waits for the page's verdict."""
+        self.browser.wait_for("!document.querySelector('#update-form button[type=submit]').disabled", timeout=60)
+        self.browser.evaluate("document.querySelector('[data-update=note]').textContent = ''")
+        self.browser.set_file("#update-file", bundle)
+        self.browser.evaluate("document.querySelector('#update-form button[type=submit]').click()")
+        return self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=note]').textContent;
+                                         return /^(Installed|Refused|The connection)/.test(t) ? t : null; })()""", timeout=120)
 
     def set_theme(self, theme):
         self.go("/settings")
@@ -267,10 +279,11 @@ def main():
     parser.add_argument("--torrent", required=True)
     parser.add_argument("--password", default="ui-test-password")
     parser.add_argument("--bundle", required=True)
+    parser.add_argument("--unsigned-bundle", required=True)
     args = parser.parse_args()
     os.makedirs(args.shots, exist_ok=True)
     try:
-        Run(args.base, args.shots, args.torrent, args.password, args.bundle).run()
+        Run(args.base, args.shots, args.torrent, args.password, args.bundle, args.unsigned_bundle).run()
     except (AssertionError, CDPError) as error:
         print("ui-test: FAILED: %s" % error, flush=True)
         sys.exit(1)
