@@ -26,6 +26,7 @@ enum ConfigSchema {
         bytes("http.max_body_bytes", 1024...(1 << 30)) { $0.http.maxBodyBytes = $1 },
         integer("http.request_timeout_seconds", 1...3600) { $0.http.requestTimeoutSeconds = $1 },
         integer("http.max_connections", 1...10_000) { $0.http.maxConnections = $1 },
+        textList("http.allowed_hosts", 16) { $0.http.allowedHosts = $1 },
         integer("store.busy_timeout_ms", 0...600_000) { $0.store.busyTimeoutMilliseconds = $1 },
         integer("engine.listen_port", 0...65535) { $0.engine.listenPort = $1 },
         text("engine.download_directory") { $0.engine.downloadDirectory = $1 },
@@ -104,6 +105,7 @@ enum ConfigSchema {
         integer("auth.login_attempts_per_minute", 1...1_000) { $0.auth.loginAttemptsPerMinute = $1 },
         integer("auth.global_login_attempts_per_minute", 1...10_000) { $0.auth.globalLoginAttemptsPerMinute = $1 },
         integer("auth.max_concurrent_hashes", 1...8) { $0.auth.maxConcurrentHashes = $1 },
+        integer("auth.stream_link_hours", 1...8_760) { $0.auth.streamLinkHours = $1 },
         choice("ui.theme", ["plain", "lcars"]) { $0.ui.theme = $1 },
     ]
 

@@ -26,6 +26,9 @@ public enum EmbeddedDefaults {
         # Time a client has to send a whole request; slower clients get 408.
         request_timeout_seconds = 30
         max_connections = 128
+        # Names the web UI answers to besides localhost, IP addresses and <device.hostname>(-XXXX).local; other Host
+        # headers get 421 (DNS rebinding). "*" turns the check off.
+        allowed_hosts = []
 
         [store]
         busy_timeout_ms = 5000
@@ -175,6 +178,8 @@ public enum EmbeddedDefaults {
         global_login_attempts_per_minute = 60
         # Password checks (scrypt, 16 MiB each) at once; more wait (at most 8), then get "busy".
         max_concurrent_hashes = 1
+        # Hours a signed stream link ("Copy link for VLC/TV") works; a password change makes all links invalid.
+        stream_link_hours = 24
 
         [ui]
         # "plain" (light or dark, as the phone or computer prefers) or "lcars".

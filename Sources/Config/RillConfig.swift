@@ -124,6 +124,8 @@ public struct RillConfig: Sendable, Equatable {
         public var globalLoginAttemptsPerMinute: Int
         /// Password hashes (scrypt, 16 MiB each) computed at once.
         public var maxConcurrentHashes: Int
+        /// Hours a signed stream link (for VLC, Kodi, a TV) stays valid.
+        public var streamLinkHours: Int = 24
     }
 
     /// `[ui]`: the web UI's look.
@@ -146,6 +148,9 @@ public struct RillConfig: Sendable, Equatable {
         public var requestTimeoutSeconds: Int
         /// The most connections served at once; further clients wait in the kernel's backlog.
         public var maxConnections: Int
+        /// Host names the web server answers to besides its own (`localhost`, IP literals, the device's mDNS names):
+        /// exact names (`rill.fritz.box`), or `*` to switch the Host check off (behind a reverse proxy).
+        public var allowedHosts: [String] = []
     }
 
     /// Settings of the SQLite store.

@@ -44,10 +44,17 @@ public enum WebServer {
         )
     }
 
-    /// The router with every route group and middleware; separate so tests can add probe routes.
-    public static func makeRouter(settings: RillConfig.HTTPSettings, context: WebContext) -> Router<RillRequestContext> {
+    /// The router with every route group and middleware; separate so tests can add probe routes. `deviceHostname`
+    /// (`[device] hostname`) and `settings.allowedHosts` say which `Host` names are answered (``AllowedHosts``).
+    public static func makeRouter(
+        settings: RillConfig.HTTPSettings, context: WebContext, deviceHostname: String = "rill"
+    ) -> Router<RillRequestContext> {
         let router = Router(context: RillRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
+        // With auth (always in the daemon): web-layer tests without it send any Host.
+        if context.auth != nil {
+            router.add(middleware: HostCheckMiddleware(hosts: AllowedHosts(deviceHostname: deviceHostname, extra: settings.allowedHosts)))
+        }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: BodyLimitMiddleware(
             limit: settings.maxBodyBytes,
@@ -70,6 +77,7 @@ public enum WebServer {
             AuthRoutes(auth: auth).register(on: router)
             TokenRoutes(accounts: auth.accounts).register(on: admin)
             UserRoutes(accounts: auth.accounts).register(on: admin)
+            if let library = context.library { StreamLinkRoutes(library: library, links: auth.accounts.streamLinks).register(on: router) }
         }
         if let wizard = context.wizard { SetupRoutes(wizard: wizard).register(on: router) }
         if let service = context.settings { SettingsRoutes(settings: service).register(on: router, admin: admin) }

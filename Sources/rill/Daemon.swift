@@ -105,7 +105,7 @@ struct Daemon {
             auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
         )
         let web = WebServer.makeApplication(
-            router: WebServer.makeRouter(settings: config.http, context: context),
+            router: WebServer.makeRouter(settings: config.http, context: context, deviceHostname: config.device.hostname),
             settings: config.http,
             logger: logger,
             tunnelGuard: vpn.listenerGuard

@@ -62,7 +62,11 @@ import Musl
     }
 
     private func fileSize(_ path: String) -> Int? {
-        var facts = stat()
-        return stat(path, &facts) == 0 ? Int(facts.st_size) : nil
+        // (Not `stat`: with NIO's CNIOLinux in the module, `struct stat`'s members need that module imported.)
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        guard fseek(file, 0, SEEK_END) == 0 else { return nil }
+        let size = ftell(file)
+        return size >= 0 ? size : nil
     }
 }

@@ -21,8 +21,10 @@ DESKTOP = (1280, 900, False)
 
 
 class Run:
-    def __init__(self, base, shots, torrent, password):
+    def __init__(self, base, shots, torrent, password, bundle, unsigned_bundle):
         self.base = base.rstrip("/")
+        self.bundle = bundle
+        self.unsigned_bundle = unsigned_bundle
         self.shots = shots
         self.torrent = torrent
         self.password = password
@@ -160,10 +162,64 @@ class Run:
     def all_pages(self, label):
         for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),
                            ("player", self.player), ("settings", "/settings"), ("system", "/system"), ("users", "/users"),
-                           ("account", "/account")]:
+                           ("account", "/account"), ("link", self.link_page)]:
             self.go(path)
             self.check_page(name)
         self.log("%s: screenshots of every page" % label)
+
+    def stream_link(self):
+        """"Link for VLC/TV": the link page, its copy button, and the link working without any login (a range)."""
+        self.go("/t/" + self.hash)
+        self.link_page = self.browser.evaluate("document.querySelector(\"a[href^='/links/']\").getAttribute('href')")
+        self.go(self.link_page)
+        link = self.browser.evaluate("document.querySelector('#stream-link').value")
+        self.expect("/stream/%s/" % self.hash in link and "?link=" in link, "the page shows a signed link: %s" % link)
+        self.browser.evaluate("document.querySelector('#copy-link').click()")
+        note = self.browser.wait_for("document.querySelector('#copy-note').textContent", timeout=5)
+        self.log("copy link: %s" % note)
+        fetch = """fetch(%s, {credentials: "omit", cache: "no-store", headers: {Range: "bytes=0-99"}})
+                   .then(function (r) { return r.status + " " + r.headers.get("content-range"); })"""
+        answer = self.browser.evaluate(fetch % self.js_string(link))
+        self.expect(answer.startswith("206 bytes 0-99/"), "the link streams a range without a login: %s" % answer)
+        tampered = link[:-1] + ("A" if link[-1] != "A" else "B")
+        self.expect(self.browser.evaluate(fetch % self.js_string(tampered)).startswith("403"), "a tampered link is refused")
+        self.expect(self.browser.evaluate(fetch % self.js_string(link.split("?")[0])).startswith("401"), "without the link: 401")
+        playlist = self.browser.evaluate("""fetch(document.querySelector("a[href$='playlist.m3u']").href, {credentials: "same-origin"})
+                                            .then(function (r) { return r.text(); })""")
+        # (A new link: its expiry may be a second later than the page's.)
+        in_playlist = playlist.strip().split("\n")[-1]
+        self.expect(playlist.startswith("#EXTM3U\n") and in_playlist.startswith(link.split("?")[0] + "?link="), "the .m3u holds a link: %r" % playlist)
+        self.expect(self.browser.evaluate(fetch % self.js_string(in_playlist)).startswith("206 "), "the .m3u's link streams")
+        self.log("stream link: %s, tampered 403, bare 401" % answer)
+
+    def update_upload(self):
+        """The system page's update panel: pick the bundle, install; the page shows slot B staged."""
+        self.go("/system")
+        slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
+        self.expect("Slot A: " in slots and "booted now" in slots, "slot A listed as booted: %s" % slots)
+        # An unsigned bundle first: refused (the answer, or a connection the server closed early), nothing staged.
+        note = self.install(self.unsigned_bundle)
+        self.expect(note.startswith("Refused (422 bundle_bad_signature)") or note.startswith("The connection ended"), "the unsigned bundle was refused: %s" % note)
+        status = self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=progress-text]').textContent;
+                                           return t.indexOf('bundle_bad_signature') >= 0 ? t : null; })()""", timeout=15)
+        self.log("unsigned bundle: %s | %s" % (note, status))
+        note = self.install(self.bundle)
+        self.expect(note.startswith("Installed into slot B"), "the upload was installed: %s" % note)
+        slots = self.browser.evaluate("document.querySelector('[data-update=slots]').textContent")
+        self.expect("Slot B: 0.2.0 — on trial" in slots, "the panel shows slot B on trial: %s" % slots)
+        # rill runs with update.reboot = "none": no restart button (hidden must win over the button's display).
+        self.expect(self.browser.evaluate("document.querySelector('#update-reboot').offsetParent === null"), "no restart button without a reboot method")
+        progress = self.browser.evaluate("document.querySelector('[data-update=progress-text]').textContent")
+        self.log("update: %s | %s" % (note, progress))
+
+    def install(self, bundle):
+        """Picks `bundle` in the update form, presses Install and waits for the page's verdict."""
+        self.browser.wait_for("!document.querySelector('#update-form button[type=submit]').disabled", timeout=60)
+        self.browser.evaluate("document.querySelector('[data-update=note]').textContent = ''")
+        self.browser.set_file("#update-file", bundle)
+        self.browser.evaluate("document.querySelector('#update-form button[type=submit]').click()")
+        return self.browser.wait_for("""(function(){ var t = document.querySelector('[data-update=note]').textContent;
+                                         return /^(Installed|Refused|The connection)/.test(t) ? t : null; })()""", timeout=120)
 
     def set_theme(self, theme):
         self.go("/settings")
@@ -195,6 +251,8 @@ class Run:
             self.add_torrent()
             self.watch_live()
             self.play()
+            self.stream_link()
+            self.update_upload()
             self.all_pages("phone, plain")
             self.set_theme("lcars")
             self.all_pages("phone, lcars")
@@ -220,10 +278,12 @@ def main():
     parser.add_argument("--shots", required=True)
     parser.add_argument("--torrent", required=True)
     parser.add_argument("--password", default="ui-test-password")
+    parser.add_argument("--bundle", required=True)
+    parser.add_argument("--unsigned-bundle", required=True)
     args = parser.parse_args()
     os.makedirs(args.shots, exist_ok=True)
     try:
-        Run(args.base, args.shots, args.torrent, args.password).run()
+        Run(args.base, args.shots, args.torrent, args.password, args.bundle, args.unsigned_bundle).run()
     except (AssertionError, CDPError) as error:
         print("ui-test: FAILED: %s" % error, flush=True)
         sys.exit(1)

@@ -1,8 +1,11 @@
 import Device
 import Hummingbird
 
-/// `/healthz` for watchdogs and load balancers, `/api/v1/status` for people and the UI.
+/// `/healthz` for watchdogs and load balancers, `/api/v1/status` for people and the UI (an answer is reused for up to
+/// 250 ms).
 struct StatusRoutes {
+    /// How long one `/api/v1/status` answer is reused.
+    static let statusLifetime = 0.25
     let context: WebContext
 
     func register(on router: some RouterMethods<RillRequestContext>) {
@@ -17,15 +20,20 @@ struct StatusRoutes {
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        router.get("api/v1/status") { _, _ -> StatusResponse in
-            StatusResponse(
-                version: RillVersion.current,
-                uptimeSeconds: (SystemFacts.monotonicSeconds() - context.startedAt).rounded(toPlaces: 3),
-                residentMemoryBytes: SystemFacts.residentMemoryBytes(),
-                dataDisk: SystemFacts.disk(at: context.dataDirectory),
-                subsystems: context.states.snapshot,
-                health: await context.health?.currentHealth()
-            )
+        // Built at most every 250 ms: pages poll it and it reads /proc and statvfs (see CachedJSON).
+        let cache = CachedJSON(lifetime: Self.statusLifetime)
+        router.get("api/v1/status") { _, _ -> Response in
+            let now = SystemFacts.monotonicSeconds()
+            return try await cache.response(now: now) {
+                StatusResponse(
+                    version: RillVersion.current,
+                    uptimeSeconds: (now - context.startedAt).rounded(toPlaces: 3),
+                    residentMemoryBytes: SystemFacts.residentMemoryBytes(),
+                    dataDisk: SystemFacts.disk(at: context.dataDirectory),
+                    subsystems: context.states.snapshot,
+                    health: await context.health?.currentHealth()
+                )
+            }
         }
     }
 }

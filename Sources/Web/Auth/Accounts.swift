@@ -14,7 +14,8 @@ import Musl
 /// Contract: session ids and API tokens exist in clear only in the answer to a login or a token creation; the
 /// store and this actor keep their SHA-256. A session lasts `sessionSeconds` and is renewed (one write) when used
 /// in the second half of its life. Removing a user, changing its role or password ends its sessions. The last
-/// admin can be neither removed nor demoted. Passwords are checked through the ``PasswordHasher`` gate; an unknown
+/// admin can be neither removed nor demoted. Changing any password or removing a user also replaces the key of the
+/// signed stream links (``streamLinks``), so every link handed out before stops working. Passwords are checked through the ``PasswordHasher`` gate; an unknown
 /// username costs the same scrypt run as a wrong password, so timing does not tell which names exist.
 public actor Accounts {
     public let settings: AuthSettings
@@ -22,6 +23,8 @@ public actor Accounts {
     private let store: Store
     private let logger: Logger
     private let clock: @Sendable () -> Int64
+    /// Signs and checks stream links for external players; its key is in the store and rotates with passwords.
+    public nonisolated let streamLinks: StreamLinks
 
     private var users: [Int64: UserRecord] = [:]
     private var sessions: [String: SessionRecord] = [:]
@@ -40,10 +43,20 @@ public actor Accounts {
         self.logger = logger
         self.clock = clock
         let now = clock()
-        let (users, sessions, tokens) = try await store.write { database in
+        let (users, sessions, tokens, linkKey) = try await store.write { database in
             try SessionTable.deleteExpired(now: now, in: database)
-            return (try UserTable.all(in: database), try SessionTable.all(in: database), try APITokenTable.all(in: database))
+            var linkKey = StreamLinks.parseKey(try MetaTable.value(StreamLinks.metaKey, in: database))
+            if linkKey == nil {
+                let fresh = StreamLinks.freshKey()
+                try MetaTable.set(StreamLinks.metaKey, to: StreamLinks.encodeKey(fresh), in: database)
+                linkKey = fresh
+            }
+            return (
+                try UserTable.all(in: database), try SessionTable.all(in: database), try APITokenTable.all(in: database),
+                linkKey ?? StreamLinks.freshKey()
+            )
         }
+        self.streamLinks = StreamLinks(key: linkKey, lifetimeSeconds: settings.streamLinkSeconds, clock: clock)
         self.users = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0) })
         self.sessions = Dictionary(sessions.map { ($0.idHash, $0) }, uniquingKeysWith: { $1 })
         self.tokens = Dictionary(tokens.map { ($0.tokenHash, $0) }, uniquingKeysWith: { $1 })
@@ -104,10 +117,13 @@ public actor Accounts {
         record.passwordHash = hash.string
         let keep = keepingSession.map(Self.digest)
         let ended = sessions.values.filter { $0.userID == id && $0.idHash != keep }.map(\.idHash)
+        let linkKey = StreamLinks.freshKey()
         try await store.write { database in
             try UserTable.setPasswordHash(hash.string, of: id, in: database)
             for idHash in ended { try SessionTable.delete(idHash, in: database) }
+            try MetaTable.set(StreamLinks.metaKey, to: StreamLinks.encodeKey(linkKey), in: database)
         }
+        streamLinks.replaceKey(linkKey)
         users[id] = record
         for idHash in ended { sessions[idHash] = nil }
         logger.notice("password changed", metadata: ["user": "\(record.username)"])
@@ -130,7 +146,12 @@ public actor Accounts {
     public func deleteUser(_ id: Int64) async throws {
         guard let record = users[id] else { throw AccountError.noSuchUser }
         if record.role == Role.admin.rawValue, adminCount == 1 { throw AccountError.lastAdmin }
-        try await store.write { try UserTable.delete(id, in: $0) }
+        let linkKey = StreamLinks.freshKey()
+        try await store.write { database in
+            try UserTable.delete(id, in: database)
+            try MetaTable.set(StreamLinks.metaKey, to: StreamLinks.encodeKey(linkKey), in: database)
+        }
+        streamLinks.replaceKey(linkKey)
         users[id] = nil
         sessions = sessions.filter { $0.value.userID != id }
         tokens = tokens.filter { $0.value.userID != id }
@@ -272,6 +293,13 @@ public actor Accounts {
             return nil
         }
         return Identity(userID: user.id, username: user.username, role: role, credential: .token(id: record.id))
+    }
+
+    /// Replaces the stream link key: every link handed out so far stops working.
+    public func revokeStreamLinks() async throws {
+        let linkKey = StreamLinks.freshKey()
+        try await store.write { try MetaTable.set(StreamLinks.metaKey, to: StreamLinks.encodeKey(linkKey), in: $0) }
+        streamLinks.replaceKey(linkKey)
     }
 
     // MARK: Helpers

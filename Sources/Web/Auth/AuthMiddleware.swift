@@ -11,7 +11,8 @@ import NIOCore
 ///    another origin than `Host`, or whose `Sec-Fetch-Site` is `cross-site`, is refused (403 `cross_site`),
 ///    with or without credentials. A cookie-authenticated one must also carry the session's CSRF token, in the
 ///    `X-CSRF-Token` header or a `_csrf` form field (403 `csrf_failed`); token-authenticated ones need none.
-/// 3. Access: public routes pass; before setup with no admin, the API passes and pages go to `/setup`; else a
+/// 3. Access: public routes pass; `GET`/`HEAD` of a stream path with a valid signed link (``StreamLinks``) passes
+///    (an invalid or expired one is 403 `link_invalid` / `link_expired`); before setup with no admin, the API passes and pages go to `/setup`; else a
 ///    request without an identity gets 401 (API) or 303 to `/login?next=…` (pages).
 ///
 /// A session in the second half of its life is renewed and its cookie sent again with the response.
@@ -49,6 +50,18 @@ public struct AuthMiddleware: RouterMiddleware {
             }
         }
 
+        // A signed stream link (`?link=`) stands in for credentials on GET/HEAD of exactly its stream path; it is
+        // not an identity. A link that does not verify is refused; one on any other path is ignored.
+        var viaStreamLink = false
+        if context.identity == nil, method == .get || method == .head,
+           let token = request.uri.queryParameters[Substring(StreamLinks.queryName)], let target = StreamLinks.target(ofPath: path) {
+            switch accounts.streamLinks.check(String(token), infoHash: target.infoHash, index: target.index) {
+            case .valid: viaStreamLink = true
+            case .expired: throw APIError(.forbidden, code: "link_expired", message: "this stream link has expired: copy a new one from the transfer's page")
+            case .invalid: throw APIError(.forbidden, code: "link_invalid", message: "this stream link is not valid for this file (or was revoked by a password change)")
+            }
+        }
+
         if AccessPolicy.isUnsafe(method) {
             if let foreign = Self.crossSiteReason(request) {
                 throw APIError(.forbidden, code: "cross_site", message: "refused a request from another site (\(foreign))")
@@ -65,7 +78,7 @@ public struct AuthMiddleware: RouterMiddleware {
             }
         }
 
-        if !AccessPolicy.isPublic(method, path) {
+        if !AccessPolicy.isPublic(method, path), !viaStreamLink {
             let phase = await phase()
             switch phase {
             case .open:

@@ -18,6 +18,8 @@ public struct AuthSettings: Sendable, Equatable {
     public var maxConcurrentHashes: Int
     /// The scrypt cost of new password hashes (existing hashes keep theirs).
     public var passwordParameters: PasswordHash.Parameters = .standard
+    /// How long a signed stream link lasts (``StreamLinks``).
+    public var streamLinkSeconds: Int64 = 86_400
 
     public init(
         sessionSeconds: Int64 = 30 * 86_400, maxSessions: Int = 256, maxTokens: Int = 64, maxUsers: Int = 64,

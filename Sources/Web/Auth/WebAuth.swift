@@ -30,11 +30,12 @@ import Store
 extension WebAuth {
     /// Accounts and the setup flag from the store, with the limits of `[auth]`.
     public static func open(store: Store, config: RillConfig.AuthSection, logger: Logger, now: Double) async throws -> WebAuth {
-        let settings = AuthSettings(
+        var settings = AuthSettings(
             sessionSeconds: Int64(config.sessionDays) * 86_400, maxSessions: config.maxSessions,
             loginAttemptsPerAddress: config.loginAttemptsPerMinute, loginAttemptsGlobal: config.globalLoginAttemptsPerMinute,
             maxConcurrentHashes: config.maxConcurrentHashes
         )
+        settings.streamLinkSeconds = Int64(config.streamLinkHours) * 3_600
         let accounts = try await Accounts(store: store, settings: settings, logger: logger)
         return WebAuth(accounts: accounts, setup: try await SetupState.load(from: store), now: now)
     }

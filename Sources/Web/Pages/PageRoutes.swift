@@ -20,6 +20,9 @@ struct PageRoutes {
         if let library = context.library {
             TorrentPages(library: library, pages: self).register(on: router, admin: admin)
         }
+        if let library = context.library, let auth = context.auth {
+            StreamLinkPages(library: library, links: auth.accounts.streamLinks, pages: self).register(on: router)
+        }
         SettingsPages(pages: self).register(on: router, admin: admin)
         SystemPages(pages: self).register(on: admin)
     }
@@ -40,9 +43,12 @@ struct PageRoutes {
 /// `/assets/app.css`, `/assets/app.js`, `/assets/icon.svg`: compiled into the binary, cached by browsers for a day
 /// (the pages link them with a version query).
 struct AssetRoutes {
+    /// `app.js`: the pages' script and the update panel's and link page's.
+    static let script = Script.text + "\n" + UpdateScript.text
+
     func register(on router: some RouterMethods<RillRequestContext>) {
         router.get("assets/app.css") { _, _ in Self.asset(Stylesheet.text, type: "text/css; charset=utf-8") }
-        router.get("assets/app.js") { _, _ in Self.asset(Script.text, type: "text/javascript; charset=utf-8") }
+        router.get("assets/app.js") { _, _ in Self.asset(Self.script, type: "text/javascript; charset=utf-8") }
         router.get("assets/icon.svg") { _, _ in Self.asset(Icon.svg, type: "image/svg+xml") }
     }
 

@@ -14,6 +14,7 @@ enum Stylesheet {
         [data-theme=lcars]{\(lcars)color-scheme:dark}
         body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;background:var(--bg);color:var(--text);overflow-wrap:anywhere}
         a{color:var(--link)}
+        [hidden]{display:none!important}
         a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible,summary:focus-visible{outline:3px solid var(--link);outline-offset:2px}
         .skip{position:absolute;left:-100vw}.skip:focus{left:.5rem;top:.5rem;background:var(--surface);padding:.5rem;z-index:9}
         .top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.6rem 1rem;background:var(--nav);color:var(--on-nav)}

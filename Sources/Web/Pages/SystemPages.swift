@@ -2,8 +2,8 @@ import Device
 import Hummingbird
 import HTTPTypes
 
-/// `/system` (admin): version, uptime, memory, disk, subsystems, update slots (not available until the OTA part
-/// reports them), the log tail, reboot and factory reset (both with confirmation; refused off the appliance).
+/// `/system` (admin): version, uptime, memory, disk, subsystems, the update slots and the bundle upload
+/// (``UpdatePanel``), the log tail, reboot and factory reset (both with confirmation; refused off the appliance).
 struct SystemPages {
     let pages: PageRoutes
 
@@ -56,7 +56,7 @@ struct SystemPages {
             body += "<li><div class=\"row\"><b class=\"grow\">\(HTML.escape(name))</b><span class=\"\(mark)\">\(state.phase.rawValue)</span></div>"
                 + (state.detail.map { "<div class=\"muted\">\(HTML.escape($0))</div>" } ?? "") + "</li>"
         }
-        body += "</ul><h2>Updates</h2><p class=\"card\">Update slots: not available — this build reports no update slots yet.</p>"
+        body += "</ul>" + UpdatePanel.html(web.update, csrfToken: context.identity?.csrfToken)
         body += "<h2>Log</h2>"
         if let logs = web.logs {
             let lines = logs.lines.suffix(200)

@@ -254,6 +254,7 @@ struct TorrentPages {
             if isPlayable(file.path) {
                 links = "<a class=\"button\" href=\"/play/\(hash)/\(file.index)\">Play<span class=\"skip\"> \(name)</span></a>" + links
             }
+            links += "<a class=\"button secondary\" href=\"/links/\(hash)/\(file.index)\">Link for VLC/TV<span class=\"skip\"> \(name)</span></a>"
             var select = "<select id=\"p\(file.index)\" name=\"p\(file.index)\">"
             for (priority, label) in priorityNames {
                 select += "<option value=\"\(priority.rawValue)\"\(priority == file.priority ? " selected" : "")>\(label)</option>"

@@ -6,17 +6,20 @@ import Netguard
 import Prometheus
 import ServiceLifecycle
 import Store
+import Stream
 import TestSupport
 import Torrent
 import Web
 
-/// A live server with everything the daemon mounts: auth, a real engine and library, and a VPN manager (never
-/// started: its routes answer from its state), over a store in a temporary folder.
+/// A live server with everything the daemon mounts: auth, a real engine, library and streams, a VPN manager (never
+/// started: its routes answer from its state) and, when given, the update service, over a store in a temporary
+/// folder.
 struct AuthServer {
     let port: Int
     let auth: WebAuth
     let router: Router<RillRequestContext>
     let library: TorrentLibrary
+    let store: Store
 
     static let logger: Logger = {
         var logger = Logger(label: "auth-test")
@@ -27,6 +30,7 @@ struct AuthServer {
     /// Runs `body` against a fresh server; `settings` tunes the auth limits.
     static func with(
         _ directory: TemporaryDirectory, settings: AuthSettings = .testing, withWizard: Bool = true,
+        update: UpdateService? = nil, http tune: (inout RillConfig.HTTPSettings) -> Void = { _ in },
         _ body: (AuthServer) async throws -> Void
     ) async throws {
         let store = try Store(directory: directory.path + "/data", busyTimeoutMilliseconds: 1000, logger: logger)
@@ -48,6 +52,8 @@ struct AuthServer {
         let auth = WebAuth(accounts: accounts, setup: try await SetupState.load(from: store), now: SystemFacts.monotonicSeconds())
         var http = try RillConfig.defaults.http
         http.port = 0
+        tune(&http)
+        let streams = StreamService(engine: engine, logger: logger)
         let service = SettingsService(
             configFile: nil, dataDirectory: directory.path + "/data", environment: [:], engine: engine, theme: "plain", logger: logger
         )
@@ -61,7 +67,7 @@ struct AuthServer {
         ) : nil
         let context = WebContext(
             states: SubsystemStates(), dataDirectory: directory.path, metrics: PrometheusCollectorRegistry(),
-            startedAt: SystemFacts.monotonicSeconds(), library: library, vpn: vpn, auth: auth, wizard: wizard, settings: service,
+            startedAt: SystemFacts.monotonicSeconds(), library: library, streams: streams, vpn: vpn, update: update, auth: auth, wizard: wizard, settings: service,
             logs: LogRing(), system: SystemActions(applianceMarker: directory.path + "/no-such-marker", dataDirectory: directory.path)
         )
         let router = WebServer.makeRouter(settings: http, context: context)
@@ -72,17 +78,17 @@ struct AuthServer {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             defer { group.cancelAll() }
-            try await body(AuthServer(port: port, auth: auth, router: router, library: library))
+            try await body(AuthServer(port: port, auth: auth, router: router, library: library, store: store))
         }
         await engine.shutdown()
         await store.close()
     }
 
-    /// One request on a fresh connection (off the cooperative pool).
+    /// One request on a fresh connection (off the cooperative pool); for `HEAD` only the status and headers.
     func request(
         _ method: String, _ path: String, headers: [String: String] = [:], body: String = "",
         type: String = "application/json"
-    ) async -> RawHTTPConnection.Response? {
+    ) async -> Answer? {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         if !body.isEmpty || ["POST", "PUT", "DELETE", "PATCH"].contains(method) {
             head += "Content-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\n"
@@ -90,9 +96,10 @@ struct AuthServer {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         let bytes = Array((head + "\r\n").utf8) + Array(body.utf8)
         let port = port
+        let isHead = method == "HEAD"
         return await offPool {
             guard let connection = try? RawHTTPConnection(port: port), connection.send(bytes) else { return nil }
-            return connection.readResponse()
+            return isHead ? headResponse(connection) : connection.readResponse().map { Answer(status: $0.status, headers: $0.headers, body: $0.body) }
         }
     }
 
