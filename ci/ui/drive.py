@@ -2,7 +2,8 @@
 """Drives the real rill daemon with headless Chromium (ci/ui-test starts everything and calls this).
 
 Phone viewport (360x780) first, then desktop (1280x900): the setup wizard, log out, log in, add a .torrent from
-the local swarm, progress arriving live without a reload, play the video (readyState >= 2), screenshots of every
+the local swarm, progress arriving live without a reload, play the MP4 directly (readyState >= 2), play the
+HEVC/AC-3 MKV as a transcoded HLS session (built-in MSE player, then the page's own choice; currentTime advances), screenshots of every
 page in both themes (checked non-blank, no horizontal scroll at 360 px, every control labelled), change a
 setting, pause/resume/remove, log out. Exits non-zero with a message on the first failure.
 """
@@ -151,11 +152,39 @@ class Run:
         self.go("/t/" + self.hash)
         href = self.browser.evaluate("document.querySelector(\"a[href^='/play/']\").getAttribute('href')")
         self.go(href)
-        self.browser.evaluate("(function(){var v=document.querySelector('video'); v.muted=true; var p=v.play(); if(p) p.catch(function(){}); return true})()")
+        mode = self.start_video()
+        self.expect(mode == "direct_play", "H.264/AAC in MP4 plays directly (mode %s)" % mode)
         state = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.readyState >= 2 ? v.readyState : 0})()", timeout=60)
         self.expect(self.browser.evaluate("document.querySelector('#play-note').hidden"), "no 'cannot play' note for H.264/AAC")
         self.log("video readyState %s" % state)
         self.player = href
+
+    def start_video(self):
+        """Waits for the player page's decision (data-mode), then starts the video muted; returns the mode."""
+        mode = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v && v.dataset.mode || (document.querySelector('#play-note').hidden ? '' : 'note: ' + document.querySelector('#play-note').textContent)})()", timeout=60)
+        self.browser.evaluate("(function(){var v=document.querySelector('video'); v.muted=true; var p=v.play(); if(p) p.catch(function(){}); return true})()")
+        return mode
+
+    def play_transcoded(self, player):
+        """The HEVC/AC-3 MKV: Chromium cannot decode it, so it plays as an HLS session (forced through the built-in
+        MSE player with ?player=mse, or the page's own choice): readyState >= 2 and currentTime advances."""
+        self.go("/t/" + self.hash)
+        href = self.browser.evaluate("document.querySelector(\"a[href^='/play/'][href$='/%d']\").getAttribute('href')" % self.mkv_index())
+        started = time.monotonic()
+        self.go(href + ("?player=mse" if player == "mse" else ""))
+        mode = self.start_video()
+        self.expect(mode in ("full_transcode", "audio_transcode", "remux"), "the MKV is transcoded (mode %s)" % mode)
+        state = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.readyState >= 2 ? v.readyState : 0})()", timeout=60)
+        first = self.browser.evaluate("document.querySelector('video').currentTime")
+        moved = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.currentTime > %f + 1 ? v.currentTime : 0})()" % first, timeout=30)
+        used = self.browser.evaluate("document.querySelector('video').dataset.player")
+        self.expect(player != "mse" or used == "mse", "the MSE player was used (%s)" % used)
+        self.log("transcoded (%s, %s player): readyState %s after %.1f s, currentTime %.2f -> %.2f" % (mode, used, state, time.monotonic() - started, first, moved))
+
+    def mkv_index(self):
+        files = self.browser.evaluate("fetch('/api/v1/torrents/%s').then(function(r){return r.json()}).then(function(d){return d.files.filter(function(f){return /\\.mkv$/.test(f.path)}).map(function(f){return f.index})})" % self.hash)
+        self.expect(files, "the torrent has an MKV")
+        return files[0]
 
     def all_pages(self, label):
         for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),
@@ -195,6 +224,8 @@ class Run:
             self.add_torrent()
             self.watch_live()
             self.play()
+            self.play_transcoded("mse")
+            self.play_transcoded("auto")
             self.all_pages("phone, plain")
             self.set_theme("lcars")
             self.all_pages("phone, lcars")

@@ -90,7 +90,9 @@ struct TorrentPages {
                   let file = detail.files.first(where: { $0.index == index }) else {
                 throw APIError.notFound("no such file")
             }
-            return HTML.response(Self.playerPage(pages.layout(context, Self.fileName(file.path), .library), detail: detail, file: file))
+            let layout = pages.layout(context, Self.fileName(file.path), .library)
+            if pages.context.media != nil { return HTML.response(PlayerPage.render(layout, detail: detail, file: file)) }
+            return HTML.response(Self.playerPage(layout, detail: detail, file: file))
         }
     }
 
