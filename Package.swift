@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Config", "Store", "Device", "Torrent", "Bencode", "TestSupport",
+                "Web", "Config", "Store", "Device", "Torrent", "Bencode", "TestSupport", "Transcode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -32,6 +32,9 @@ public final class SidecarAccess: Sendable {
         return "http://\(authority)\(path)"
     }
 
+    /// The header the tools send (name, value): for the daemon's own children, and tests; never log it.
+    public var requestHeader: (name: String, value: String) { (Self.headerName, token) }
+
     /// True when `request` carries the token, asks for a stream, and comes from loopback.
     func admits(_ request: Request, channel: any Channel) -> Bool {
         guard let supplied = request.headers[HTTPField.Name(Self.headerName)!] else { return false }
