@@ -150,7 +150,7 @@ class Run:
 
     def play(self):
         self.go("/t/" + self.hash)
-        href = self.browser.evaluate("document.querySelector(\"a[href^='/play/']\").getAttribute('href')")
+        href = self.play_link("clip.mp4")
         self.go(href)
         mode = self.start_video()
         self.expect(mode == "direct_play", "H.264/AAC in MP4 plays directly (mode %s)" % mode)
@@ -169,7 +169,7 @@ class Run:
         """The HEVC/AC-3 MKV: Chromium cannot decode it, so it plays as an HLS session (forced through the built-in
         MSE player with ?player=mse, or the page's own choice): readyState >= 2 and currentTime advances."""
         self.go("/t/" + self.hash)
-        href = self.browser.evaluate("document.querySelector(\"a[href^='/play/'][href$='/%d']\").getAttribute('href')" % self.mkv_index())
+        href = self.play_link("trailer-hevc.mkv")
         started = time.monotonic()
         self.go(href + ("?player=mse" if player == "mse" else ""))
         mode = self.start_video()
@@ -181,10 +181,17 @@ class Run:
         self.expect(player != "mse" or used == "mse", "the MSE player was used (%s)" % used)
         self.log("transcoded (%s, %s player): readyState %s after %.1f s, currentTime %.2f -> %.2f" % (mode, used, state, time.monotonic() - started, first, moved))
 
-    def mkv_index(self):
-        files = self.browser.evaluate("fetch('/api/v1/torrents/%s').then(function(r){return r.json()}).then(function(d){return d.files.filter(function(f){return /\\.mkv$/.test(f.path)}).map(function(f){return f.index})})" % self.hash)
-        self.expect(files, "the torrent has an MKV")
-        return files[0]
+    def play_link(self, name):
+        """The Play link of the file whose path ends with `name` on the transfer page."""
+        href = self.browser.evaluate("""(function(){
+            var items = Array.prototype.slice.call(document.querySelectorAll('li'));
+            for (var i = 0; i < items.length; i++) {
+              var n = items[i].querySelector('.name'), a = items[i].querySelector("a[href^='/play/']");
+              if (n && a && n.textContent.slice(-%d) === %s) return a.getAttribute('href');
+            }
+            return null; })()""" % (len(name), self.js_string(name)))
+        self.expect(href, "a Play link for %s" % name)
+        return href
 
     def all_pages(self, label):
         for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),

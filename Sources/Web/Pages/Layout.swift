@@ -13,7 +13,7 @@ struct Layout {
     /// Pages outside the login (login, setup) have no navigation.
     var navigation = true
 
-    static let assetVersion = "1"
+    static let assetVersion = "2"
 
     func render(_ main: String) -> String {
         let themeAttribute = theme == "lcars" ? "lcars" : "plain"

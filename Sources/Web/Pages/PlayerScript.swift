@@ -129,6 +129,8 @@ enum PlayerScript {
       });
       v.addEventListener("loadeddata", function () { note.hidden = true; v.dataset.ready = "1"; });
       window.addEventListener("pagehide", function () {
+        // Stop the player first (its pending segment requests go), then end the session.
+        v.pause(); v.removeAttribute("src"); v.load();
         if (session) fetch("/transcode/" + session.id, { method: "DELETE", credentials: "same-origin", keepalive: true, headers: headers(false) });
       });
     })();
