@@ -169,6 +169,9 @@ class Run:
         """The HEVC/AC-3 MKV: Chromium cannot decode it, so it plays as an HLS session (forced through the built-in
         MSE player with ?player=mse, or the page's own choice): readyState >= 2 and currentTime advances."""
         self.go("/t/" + self.hash)
+        if player == "auto":
+            about = self.browser.evaluate("Array.prototype.map.call(document.querySelectorAll('[data-field=media]'), function(e){return e.textContent}).join(' | ')")
+            self.expect("hevc" in about and "h264" in about, "the transfer page shows the stored probes: %r" % about)
         href = self.play_link("trailer-hevc.mkv")
         started = time.monotonic()
         self.go(href + ("?player=mse" if player == "mse" else ""))
@@ -180,6 +183,12 @@ class Run:
         used = self.browser.evaluate("document.querySelector('video').dataset.player")
         self.expect(player != "mse" or used == "mse", "the MSE player was used (%s)" % used)
         self.log("transcoded (%s, %s player): readyState %s after %.1f s, currentTime %.2f -> %.2f" % (mode, used, state, time.monotonic() - started, first, moved))
+        if player == "mse":
+            # A seek past what is buffered: the player asks for the grid segment holding 30 s, ffmpeg restarts there.
+            seeked = time.monotonic()
+            self.browser.evaluate("document.querySelector('video').currentTime = 30")
+            after = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.currentTime > 30.5 && v.readyState >= 2 ? v.currentTime : 0})()", timeout=60)
+            self.log("seek to 30 s: playing at %.2f after %.1f s" % (after, time.monotonic() - seeked))
 
     def play_link(self, name):
         """The Play link of the file whose path ends with `name` on the transfer page."""
