@@ -53,7 +53,7 @@ enum PlayerScript {
         });
       }
       function mse(s) {
-        var base = s.playlist_url.replace(/index\.m3u8$/, ""), starts = [], next = 0, busy = false, gen = 0, ctrl = null, sb = null;
+        var base = s.playlist_url.replace(/index\.m3u8$/, ""), starts = [], next = 0, busy = false, gen = 0, ctrl = null, sb = null, ready = false;
         var source = new MS();
         v.src = URL.createObjectURL(source);
         function buffered(t) {
@@ -62,7 +62,8 @@ enum PlayerScript {
         }
         function slot(t) { var n = 0; while (n + 1 < starts.length && starts[n + 1] <= t + 0.01) n++; return n; }
         function pump() {
-          if (!sb || busy || sb.updating || source.readyState !== "open") return;
+          // Not before the playlist and the init segment are in: an empty list would end the stream at once.
+          if (!ready || busy || sb.updating || source.readyState !== "open") return;
           if (sb.buffered.length && v.currentTime - sb.buffered.start(0) > 40) { sb.remove(0, v.currentTime - 20); return; }
           if (next >= starts.length) { try { source.endOfStream(); } catch (e) {} return; }
           if (buffered(v.currentTime) > 3 * s.segment_seconds) return;
@@ -93,11 +94,12 @@ enum PlayerScript {
           }).then(function (data) {
             next = Math.min(s.start_segment || 0, starts.length - 1);
             if (next > 0) v.currentTime = starts[next];
+            ready = true;
             sb.appendBuffer(data);
           }).catch(function (e) { say("The stream could not start: " + e.message); });
         });
         v.addEventListener("seeking", function () {
-          if (!sb || buffered(v.currentTime) > 0) return;
+          if (!ready || buffered(v.currentTime) > 0) return;
           gen++;
           if (ctrl) ctrl.abort();
           busy = false;
