@@ -67,6 +67,12 @@ import Testing
             let time = Double(firstVideo.split(separator: "\n").first.map(String.init) ?? "") ?? -1
             #expect(abs(time - 13.0) < 0.05, "first video packet of segment 3 at \(time)")
 
+            // Another user cannot reach this session (404, as if it did not exist).
+            #expect(try await api.call("POST", "/api/v1/users", json: "{\"username\":\"viewer\",\"password\":\"viewer-password\",\"role\":\"user\"}").status == 201)
+            let viewer = try await api.loggedIn("viewer", "viewer-password")
+            #expect(try await viewer.call("GET", "/transcode/\(id)/index.m3u8").status == 404)
+            #expect(try await viewer.call("DELETE", "/transcode/\(id)").status == 404)
+
             // One session is the limit: another player gets 503 busy with Retry-After.
             let busy = try await api.play(payload.infoHash, try index("c.mkv"), player: "other")
             #expect(busy.status == 503 && busy.body.contains("\"code\":\"busy\"") && busy.headers.contains("retry-after: 10"), "\(busy.body)")
@@ -207,6 +213,14 @@ import Testing
             #expect(try await api.call("POST", "/api/v1/setup/storage", json: "{\"target\":\"data\"}").status == 200)
             #expect(try await api.call("POST", "/api/v1/setup/complete").status == 200)
             return api
+        }
+
+        /// Another user's session, with its own cookie jar.
+        func loggedIn(_ username: String, _ password: String) async throws -> API {
+            let other = API(swarm: swarm, base: base, jar: try swarm.makeDirectory("cookies") + "/jar", csrf: "")
+            let login = try await other.call("POST", "/api/v1/auth/login", json: "{\"username\":\"\(username)\",\"password\":\"\(password)\"}")
+            let token = try #require(login.json["csrf_token"] as? String, "\(login.body)")
+            return API(swarm: swarm, base: base, jar: other.jar, csrf: token)
         }
 
         func raw(_ arguments: [String]) async throws -> String {

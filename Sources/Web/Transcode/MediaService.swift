@@ -2,6 +2,7 @@ import FoundationEssentials
 import HTTPTypes
 import Logging
 import Store
+import Synchronization
 import Torrent
 import Transcode
 
@@ -26,6 +27,8 @@ public final class MediaService: Sendable {
     let library: TorrentLibrary
     let store: Store
     let logger: Logger
+    /// Who started each session (`user N`, or `anonymous` before setup): only they reach its playlist and segments.
+    private let owners = Mutex<[String: String]>([:])
 
     public init(
         settings: TranscodeSettings, library: TorrentLibrary, store: Store, sessions: TranscodeSessions,
@@ -100,6 +103,21 @@ public final class MediaService: Sendable {
             }
             throw TranscodeHTTP.error(error)
         }
+    }
+
+    /// Records who started session `id`, and forgets sessions that have ended (so the table stays as small as the
+    /// session limit plus those ended since the last start).
+    func recordOwner(_ id: String, owner: String) async {
+        let active = Set(await sessions.active.map(\.id))
+        owners.withLock { table in
+            table = table.filter { active.contains($0.key) }
+            table[id] = owner
+        }
+    }
+
+    /// True when `owner` started session `id`.
+    func owns(_ id: String, owner: String) -> Bool {
+        owners.withLock { $0[id] == owner }
     }
 
     /// The stored probes of a torrent's files (for pages; never runs ffprobe).

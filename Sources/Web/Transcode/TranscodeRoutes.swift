@@ -9,6 +9,7 @@ import Transcode
 ///   directly, a new HLS session (a busy machine answers 503 `busy` with `Retry-After`).
 /// - `GET /transcode/{id}/index.m3u8`, `…/init.mp4`, `…/{N}.m4s`: the session's VOD playlist and fMP4 segments
 ///   (`Cache-Control: no-store`; a segment far from what ffmpeg writes restarts it there); `DELETE /transcode/{id}`.
+///   Only the user who started a session reaches it (another user's is a 404).
 /// - `GET /api/v1/files/{hash}/{index}/media` (the stored probe), `…/subtitles/{stream}.vtt`, `…/thumbnail.jpg`.
 /// - `GET /api/v1/transcode`: the running sessions.
 ///
@@ -20,7 +21,7 @@ struct TranscodeRoutes {
         let media = media
         router.post("api/v1/play") { request, context -> PlayResponse in
             let body = try await request.decode(as: PlayRequest.self, context: context)
-            return try await Self.play(body, media: media, owner: context.identity.map { "user \($0.userID)" } ?? "anonymous")
+            return try await Self.play(body, media: media, owner: Self.owner(context))
         }
         router.get("api/v1/transcode") { _, _ -> SessionList in
             SessionList(sessions: await media.sessions.active)
@@ -49,24 +50,24 @@ struct TranscodeRoutes {
             return try SegmentFileResponse.make(jpeg, type: "image/jpeg", cacheControl: "private, max-age=86400")
         }
         router.get("transcode/:id/index.m3u8") { _, context -> Response in
-            let text = try await media.sessions.playlist(try Self.session(context))
+            let text = try await media.sessions.playlist(try Self.session(context, media: media))
             return Response(
                 status: .ok, headers: [.contentType: ClientAbilities.hlsType, .cacheControl: "no-store"],
                 body: .init(byteBuffer: .init(string: text))
             )
         }
         router.get("transcode/:id/init.mp4") { _, context -> Response in
-            try SegmentFileResponse.make(try await media.sessions.initSegment(try Self.session(context)), type: "video/mp4")
+            try SegmentFileResponse.make(try await media.sessions.initSegment(try Self.session(context, media: media)), type: "video/mp4")
         }
         router.get("transcode/:id/{n}.m4s") { _, context -> Response in
             guard let index = context.parameters.get("n").flatMap(Int.init) else {
                 throw APIError.badRequest("the segment must be a number")
             }
-            let segment = try await media.sessions.segment(try Self.session(context), index: index)
+            let segment = try await media.sessions.segment(try Self.session(context, media: media), index: index)
             return try SegmentFileResponse.make(segment, type: "video/mp4")
         }
         router.delete("transcode/:id") { _, context -> HTTPResponse.Status in
-            await media.sessions.end(try Self.session(context))
+            await media.sessions.end(try Self.session(context, media: media))
             return .noContent
         }
     }
@@ -95,6 +96,7 @@ struct TranscodeRoutes {
                 source: file.source, media: info, decision: decision, startTime: start,
                 owner: owner + "/" + (body.playerId ?? "")
             )
+            await media.recordOwner(started.id, owner: owner)
             session = PlaySession(
                 id: started.id, playlistURL: "/transcode/\(started.id)/index.m3u8",
                 mimeType: decision.hlsMIMEType(media: info), segmentSeconds: started.segmentSeconds,
@@ -131,9 +133,17 @@ struct TranscodeRoutes {
         return index
     }
 
-    /// A session id as `TranscodeSessions` makes them: hex digits.
-    static func session(_ context: RillRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 32, id.allSatisfy(\.isHexDigit) else {
+    /// Who is asking, as sessions record their owner: `user N`, or `anonymous` before setup.
+    static func owner(_ context: RillRequestContext) -> String {
+        context.identity.map { "user \($0.userID)" } ?? "anonymous"
+    }
+
+    /// A session id as `TranscodeSessions` makes them (hex digits) of a session the requester started; another
+    /// user's session is "not found", like one that does not exist.
+    static func session(_ context: RillRequestContext, media: MediaService) throws -> String {
+        guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 32, id.allSatisfy(\.isHexDigit),
+              media.owns(id, owner: owner(context))
+        else {
             throw APIError.notFound("no such transcode session")
         }
         return id
