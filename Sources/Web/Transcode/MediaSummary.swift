@@ -13,7 +13,8 @@ enum MediaSummary {
             parts.append(text)
         }
         if let audio = info.primaryAudio {
-            parts.append(audio.codec + (audio.channels.map { " \($0) ch" } ?? "") + (audio.language.map { " " + $0 } ?? ""))
+            let language = audio.language.flatMap { $0 == "und" ? nil : " " + $0 } ?? ""
+            parts.append(audio.codec + (audio.channels.map { " \($0) ch" } ?? "") + language)
         }
         if info.audioStreams.count > 1 { parts.append("\(info.audioStreams.count) audio tracks") }
         let subtitles = info.subtitleStreams.count
