@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Config", "Store", "Device", "Stream", "Torrent", "Netguard",
+                "Config", "Store", "Device", "Stream", "Torrent", "Netguard", "Transcode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // scrypt for passwords (FoundationEssentials only, like Crypto 4); SHA-256 for session ids.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "rill",
             dependencies: [
-                "Config", "Store", "Device", "Stream", "Web", "Torrent", "Netguard",
+                "Config", "Store", "Device", "Stream", "Web", "Torrent", "Netguard", "Transcode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Config", "Store", "Device", "Torrent", "Bencode", "TestSupport",
+                "Web", "Config", "Store", "Device", "Torrent", "Bencode", "TestSupport", "Transcode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

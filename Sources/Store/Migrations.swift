@@ -58,5 +58,19 @@ public enum Migrations {
                 );
                 """
         ),
+        Migration(
+            version: 5, name: "media_probes",
+            sql: """
+                CREATE TABLE media_probes (
+                    info_hash TEXT NOT NULL,
+                    file_index INTEGER NOT NULL,
+                    file_length INTEGER NOT NULL,
+                    info_json TEXT,
+                    error TEXT,
+                    probed_at INTEGER NOT NULL,
+                    PRIMARY KEY (info_hash, file_index)
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 }

@@ -8,4 +8,6 @@ public enum StoreError: Error, Sendable, Equatable {
     case cannotCreateDirectory(path: String, reason: String)
     /// A damaged database could not be moved out of the way.
     case cannotSetAside(path: String, reason: String)
+    /// A value is larger than its table accepts.
+    case valueTooLarge(table: String, limit: Int)
 }

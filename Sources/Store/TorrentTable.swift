@@ -64,8 +64,10 @@ public enum TorrentTable {
         return try statement.step() ? record(from: statement) : nil
     }
 
+    /// Deletes the torrent and what is stored about its files (`media_probes`).
     public static func delete(_ infoHash: String, in database: Database) throws {
         try database.prepare("DELETE FROM torrents WHERE info_hash = ?").bind(.text(infoHash)).run()
+        try database.prepare("DELETE FROM media_probes WHERE info_hash = ?").bind(.text(infoHash)).run()
     }
 
     private static func record(from row: Statement) -> TorrentRecord {

@@ -21,6 +21,9 @@ public struct WebContext: Sendable {
     public let streams: StreamService?
     /// The disk cache of stream-only torrents, for `/api/v1/stream`.
     public let diskCache: DiskCache?
+    /// Probing, playback decisions, transcode sessions, subtitles and thumbnails; `nil` without an engine or in
+    /// tests of the web layer without ffmpeg (the play and transcode routes are then absent).
+    public let media: MediaService?
 
     /// The VPN; `nil` where the daemon runs without one (the VPN routes are then absent).
     public let vpn: VPNManager?
@@ -45,7 +48,7 @@ public struct WebContext: Sendable {
     public init(
         states: SubsystemStates, dataDirectory: String, metrics: PrometheusCollectorRegistry, startedAt: Double,
         library: TorrentLibrary? = nil, streams: StreamService? = nil, diskCache: DiskCache? = nil,
-        vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil,
+        media: MediaService? = nil, vpn: VPNManager? = nil, update: UpdateService? = nil, health: (any HealthReporting)? = nil,
         auth: WebAuth? = nil, wizard: SetupWizard? = nil, settings: SettingsService? = nil,
         logs: LogRing? = nil, system: SystemActions = SystemActions()
     ) {
@@ -56,6 +59,7 @@ public struct WebContext: Sendable {
         self.library = library
         self.streams = streams
         self.diskCache = diskCache
+        self.media = media
         self.vpn = vpn
         self.update = update
         self.health = health

@@ -61,7 +61,9 @@ public enum WebServer {
             routeLimits: context.update.map { [UpdateRoutes.path: $0.settings.maxBundleBytes] } ?? [:]
         ))
         if let auth = context.auth {
-            router.add(middleware: AuthMiddleware(accounts: auth.accounts, setup: auth.setup, formLimit: settings.maxBodyBytes))
+            router.add(middleware: AuthMiddleware(
+                accounts: auth.accounts, setup: auth.setup, formLimit: settings.maxBodyBytes, sidecar: context.media?.sidecar
+            ))
         }
         let admin = adminGroup(router, context: context)
         StatusRoutes(context: context).register(on: router)
@@ -71,6 +73,7 @@ public enum WebServer {
             StreamRoutes(streams: streams).register(on: router)
             StreamStatusRoute(streams: streams, diskCache: context.diskCache).register(on: router)
         }
+        if let media = context.media { TranscodeRoutes(media: media).register(on: router) }
         if let vpn = context.vpn { VPNRoutes(vpn: vpn).register(on: router, admin: admin) }
         if let update = context.update { UpdateRoutes(update: update).register(on: admin) }
         if let auth = context.auth {

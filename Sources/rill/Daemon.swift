@@ -8,6 +8,7 @@ import ServiceLifecycle
 import Store
 import Stream
 import Torrent
+import Transcode
 import UnixSignals
 import Web
 
@@ -96,12 +97,20 @@ struct Daemon {
         device.signals.provideUpdating { [UpdateProgress.Phase.receiving, .downloading, .readingBack, .staging].contains(update.currentProgress.phase) }
         device.signals.provideSetupNeeded { !auth.setup.isDone }
 
-        // Safe mode (crash loop): no engine, so no torrent, stream or VPN routes; logins, setup, settings and
+        // The ffmpeg sidecar: one session manager and one thumbnail cache (not in safe mode).
+        let transcodeSettings = TranscodeSetup.settings(config)
+        let transcodeSessions = TranscodeSessions(settings: transcodeSettings, logger: logger)
+        let player = MediaService(
+            settings: transcodeSettings, library: library, store: store, sessions: transcodeSessions,
+            thumbnails: ThumbnailCache(settings: transcodeSettings), logger: logger
+        )
+
+        // Safe mode (crash loop): no engine, so no torrent, stream, play or VPN routes; logins, setup, settings and
         // updates stay.
         let context = WebContext(
             states: states, dataDirectory: config.dataDirectory, metrics: registry, startedAt: startedAt,
             library: start.safeMode ? nil : library, streams: start.safeMode ? nil : streams,
-            diskCache: start.safeMode ? nil : diskCache, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
+            diskCache: start.safeMode ? nil : diskCache, media: start.safeMode ? nil : player, vpn: start.safeMode ? nil : vpn, update: update, health: device.health,
             auth: auth, wizard: wizard, settings: settings, logs: logRing, system: SystemActions(dataDirectory: config.dataDirectory)
         )
         let web = WebServer.makeApplication(
@@ -112,6 +121,7 @@ struct Daemon {
         ) { host, port in
             states.set("http", SubsystemState(.running, detail: "http://\(host):\(port)"))
             device.webPort.set(port)
+            player.sidecar.listening(host: host, port: port)
             logger.info("rill listening on http://\(host):\(port)")
         }
         var group = ServiceGroupConfiguration(
@@ -130,7 +140,7 @@ struct Daemon {
                     logger: logger
                 )),
                 .init(service: web),
-            ] + device.last,
+            ] + (start.safeMode ? [] : [.init(service: TranscodeService(sessions: transcodeSessions))]) + device.last,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

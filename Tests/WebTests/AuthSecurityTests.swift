@@ -198,6 +198,34 @@ import Web
         }
     }
 
+    @Test("the sidecar token opens GET/HEAD /stream/ from loopback and nothing else; the player's routes need a login")
+    func sidecarToken() async throws {
+        let directory = try TemporaryDirectory()
+        try await AuthServer.with(directory) { server in
+            try await Self.prepare(server)
+            let (name, value) = server.sidecar.requestHeader
+            let stream = "/stream/\(String(repeating: "ab", count: 20))/0/film.mkv"
+            // Past the gate (this server has no stream routes, so 404), not a missing login (401).
+            #expect(await server.request("GET", stream, headers: [name: value])?.status == 404)
+            #expect(await server.request("GET", stream)?.status == 401)
+            #expect(await server.request("GET", stream, headers: [name: value + "x"])?.status == 401)
+            #expect(await server.request("GET", stream, headers: [name: ""])?.status == 401)
+            for (method, path) in [("GET", "/api/v1/torrents"), ("GET", "/api/v1/transcode"), ("POST", "/api/v1/play"),
+                                   ("GET", "/transcode/ab12/index.m3u8"), ("DELETE", "/transcode/ab12"), ("GET", "/settings")] {
+                let status = await server.request(method, path, headers: [name: value], body: "{}")?.status
+                #expect(status == 401 || status == 303, "\(method) \(path) with the sidecar token → \(status ?? 0)")
+            }
+            // A user plays: an unknown session is a 404 in the JSON shape, a bad play body a 400.
+            let admin = try #require(await server.login("root", "root-password"))
+            let cookie = ["Cookie": admin.cookie, "X-CSRF-Token": admin.csrf]
+            let missing = try #require(await server.request("GET", "/transcode/ab12/3.m4s", headers: cookie))
+            #expect(missing.status == 404 && missing.body.contains("\"code\":\"not_found\""))
+            #expect(await server.request("POST", "/api/v1/play", headers: cookie, body: "{\"info_hash\":\"zz\"}")?.status == 400)
+            let play = "{\"info_hash\":\"\(String(repeating: "ab", count: 20))\",\"file_index\":0,\"abilities\":{\"playable_types\":[],\"media_source\":true}}"
+            #expect(await server.request("POST", "/api/v1/play", headers: cookie, body: play)?.status == 404)
+        }
+    }
+
     @Test("sessions: logout ends them, they survive a restart (hashed at rest), they expire")
     func sessions() async throws {
         let directory = try TemporaryDirectory()

@@ -2,7 +2,8 @@
 """Drives the real rill daemon with headless Chromium (ci/ui-test starts everything and calls this).
 
 Phone viewport (360x780) first, then desktop (1280x900): the setup wizard, log out, log in, add a .torrent from
-the local swarm, progress arriving live without a reload, play the video (readyState >= 2), screenshots of every
+the local swarm, progress arriving live without a reload, play the MP4 directly (readyState >= 2), play the
+HEVC/AC-3 MKV as a transcoded HLS session (built-in MSE player, then the page's own choice; currentTime advances), screenshots of every
 page in both themes (checked non-blank, no horizontal scroll at 360 px, every control labelled), change a
 setting, pause/resume/remove, log out. Exits non-zero with a message on the first failure.
 """
@@ -151,13 +152,57 @@ class Run:
 
     def play(self):
         self.go("/t/" + self.hash)
-        href = self.browser.evaluate("document.querySelector(\"a[href^='/play/']\").getAttribute('href')")
+        href = self.play_link("clip.mp4")
         self.go(href)
-        self.browser.evaluate("(function(){var v=document.querySelector('video'); v.muted=true; var p=v.play(); if(p) p.catch(function(){}); return true})()")
+        mode = self.start_video()
+        self.expect(mode == "direct_play", "H.264/AAC in MP4 plays directly (mode %s)" % mode)
         state = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.readyState >= 2 ? v.readyState : 0})()", timeout=60)
         self.expect(self.browser.evaluate("document.querySelector('#play-note').hidden"), "no 'cannot play' note for H.264/AAC")
         self.log("video readyState %s" % state)
         self.player = href
+
+    def start_video(self):
+        """Waits for the player page's decision (data-mode), then starts the video muted; returns the mode."""
+        mode = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v && v.dataset.mode || (document.querySelector('#play-note').hidden ? '' : 'note: ' + document.querySelector('#play-note').textContent)})()", timeout=60)
+        self.browser.evaluate("(function(){var v=document.querySelector('video'); v.muted=true; var p=v.play(); if(p) p.catch(function(){}); return true})()")
+        return mode
+
+    def play_transcoded(self, player):
+        """The HEVC/AC-3 MKV: Chromium cannot decode it, so it plays as an HLS session (forced through the built-in
+        MSE player with ?player=mse, or the page's own choice): readyState >= 2 and currentTime advances."""
+        self.go("/t/" + self.hash)
+        if player == "auto":
+            about = self.browser.evaluate("Array.prototype.map.call(document.querySelectorAll('[data-field=media]'), function(e){return e.textContent}).join(' | ')")
+            self.expect("hevc" in about and "h264" in about, "the transfer page shows the stored probes: %r" % about)
+        href = self.play_link("trailer-hevc.mkv")
+        started = time.monotonic()
+        self.go(href + ("?player=mse" if player == "mse" else ""))
+        mode = self.start_video()
+        self.expect(mode in ("full_transcode", "audio_transcode", "remux"), "the MKV is transcoded (mode %s)" % mode)
+        state = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.readyState >= 2 ? v.readyState : 0})()", timeout=60)
+        first = self.browser.evaluate("document.querySelector('video').currentTime")
+        moved = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.currentTime > %f + 1 ? v.currentTime : 0})()" % first, timeout=30)
+        used = self.browser.evaluate("document.querySelector('video').dataset.player")
+        self.expect(player != "mse" or used == "mse", "the MSE player was used (%s)" % used)
+        self.log("transcoded (%s, %s player): readyState %s after %.1f s, currentTime %.2f -> %.2f" % (mode, used, state, time.monotonic() - started, first, moved))
+        if player == "mse":
+            # A seek past what is buffered: the player asks for the grid segment holding 30 s, ffmpeg restarts there.
+            seeked = time.monotonic()
+            self.browser.evaluate("document.querySelector('video').currentTime = 30")
+            after = self.browser.wait_for("(function(){var v=document.querySelector('video'); return v.currentTime > 30.5 && v.readyState >= 2 ? v.currentTime : 0})()", timeout=60)
+            self.log("seek to 30 s: playing at %.2f after %.1f s" % (after, time.monotonic() - seeked))
+
+    def play_link(self, name):
+        """The Play link of the file whose path ends with `name` on the transfer page."""
+        href = self.browser.evaluate("""(function(){
+            var items = Array.prototype.slice.call(document.querySelectorAll('li'));
+            for (var i = 0; i < items.length; i++) {
+              var n = items[i].querySelector('.name'), a = items[i].querySelector("a[href^='/play/']");
+              if (n && a && n.textContent.slice(-%d) === %s) return a.getAttribute('href');
+            }
+            return null; })()""" % (len(name), self.js_string(name)))
+        self.expect(href, "a Play link for %s" % name)
+        return href
 
     def all_pages(self, label):
         for name, path in [("dashboard", "/"), ("add", "/add"), ("transfer", "/t/" + self.hash), ("library", "/library"),
@@ -251,6 +296,8 @@ class Run:
             self.add_torrent()
             self.watch_live()
             self.play()
+            self.play_transcoded("mse")
+            self.play_transcoded("auto")
             self.stream_link()
             self.update_upload()
             self.all_pages("phone, plain")

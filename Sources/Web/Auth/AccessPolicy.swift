@@ -37,7 +37,7 @@ public enum AccessPolicy {
 
     /// Paths answered as an API (JSON errors, 401) rather than as pages (redirects).
     public static func isAPI(_ path: String) -> Bool {
-        path.hasPrefix("/api/") || path.hasPrefix("/stream/") || path == "/metrics" || path == "/healthz"
+        path.hasPrefix("/api/") || path.hasPrefix("/stream/") || path.hasPrefix("/transcode/") || path == "/metrics" || path == "/healthz"
     }
 
     public static func isSetup(_ path: String) -> Bool {

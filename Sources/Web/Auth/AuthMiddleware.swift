@@ -15,6 +15,8 @@ import NIOCore
 ///    (an invalid or expired one is 403 `link_invalid` / `link_expired`); before setup with no admin, the API passes and pages go to `/setup`; else a
 ///    request without an identity gets 401 (API) or 303 to `/login?next=…` (pages).
 ///
+/// Before all of this, a request the daemon's own ffmpeg makes (``SidecarAccess``) passes.
+///
 /// A session in the second half of its life is renewed and its cookie sent again with the response.
 public struct AuthMiddleware: RouterMiddleware {
     public typealias Context = RillRequestContext
@@ -24,11 +26,14 @@ public struct AuthMiddleware: RouterMiddleware {
     let setup: SetupState
     /// The most bytes of a form body read for its CSRF field (the body limit).
     let formLimit: Int
+    /// The daemon's own ffmpeg/ffprobe reading stream URLs on loopback (see ``SidecarAccess``).
+    let sidecar: SidecarAccess?
 
-    public init(accounts: Accounts, setup: SetupState, formLimit: Int) {
+    public init(accounts: Accounts, setup: SetupState, formLimit: Int, sidecar: SidecarAccess? = nil) {
         self.accounts = accounts
         self.setup = setup
         self.formLimit = formLimit
+        self.sidecar = sidecar
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -36,6 +41,8 @@ public struct AuthMiddleware: RouterMiddleware {
         var context = context
         let path = request.uri.path
         let method = request.method
+        // The transcoder's own reads of a stream: no user, no cookie; only GET/HEAD /stream/ from loopback.
+        if let sidecar, sidecar.admits(request, channel: context.channel) { return try await next(request, context) }
 
         var renewedSession: (id: String, maxAge: Int64)?
         if let authorization = request.headers[.authorization] {

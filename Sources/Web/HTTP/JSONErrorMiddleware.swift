@@ -1,4 +1,5 @@
 import Hummingbird
+import Transcode
 import Logging
 
 /// Turns every error a route throws into the `APIError` JSON shape; unknown errors become a 500 whose details go
@@ -15,6 +16,10 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as LoginRefused {
             var response = error.apiError.response
             if case .tooManyAttempts(let seconds) = error { response.headers[.retryAfter] = String(seconds) }
+            return response
+        } catch let error as TranscodeError {
+            var response = TranscodeHTTP.error(error).response
+            if case .busy = error { response.headers[.retryAfter] = String(TranscodeHTTP.busyRetrySeconds) }
             return response
         } catch let error as RequestTimedOut {
             return APIError.requestTimeout(seconds: error.seconds).response

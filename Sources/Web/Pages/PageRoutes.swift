@@ -40,7 +40,7 @@ struct PageRoutes {
     }
 }
 
-/// `/assets/app.css`, `/assets/app.js`, `/assets/icon.svg`: compiled into the binary, cached by browsers for a day
+/// `/assets/app.css`, `/assets/app.js`, `/assets/player.js`, `/assets/icon.svg`: compiled into the binary, cached by browsers for a day
 /// (the pages link them with a version query).
 struct AssetRoutes {
     /// `app.js`: the pages' script and the update panel's and link page's.
@@ -50,6 +50,7 @@ struct AssetRoutes {
         router.get("assets/app.css") { _, _ in Self.asset(Stylesheet.text, type: "text/css; charset=utf-8") }
         router.get("assets/app.js") { _, _ in Self.asset(Self.script, type: "text/javascript; charset=utf-8") }
         router.get("assets/icon.svg") { _, _ in Self.asset(Icon.svg, type: "image/svg+xml") }
+        router.get("assets/player.js") { _, _ in Self.asset(PlayerScript.text, type: "text/javascript; charset=utf-8") }
     }
 
     static func asset(_ text: String, type: String) -> Response {

@@ -46,6 +46,10 @@ enum Script {
         if (!rows.length && !list) return;
         if (!window.EventSource) return;
         var source = new EventSource("/api/v1/torrents/events");
+        // A page kept in the back/forward cache would keep its stream open: six of them use up the browser's
+        // connections to this host and every further request waits. Close it on the way out, reload on return.
+        window.addEventListener("pagehide", function () { source.close(); });
+        window.addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
         source.addEventListener("torrents", function (e) {
           var data; try { data = JSON.parse(e.data); } catch (x) { return; }
           var seen = {};

@@ -47,7 +47,8 @@ struct TorrentPages {
         router.get("t/:hash") { _, context -> Response in
             let hash = try Self.hash(context)
             guard let detail = await library.detail(hash) else { throw APIError.notFound("no torrent with that info-hash") }
-            return HTML.response(Self.detailPage(pages.layout(context, detail.torrent.name, .dashboard), detail))
+            let media = await pages.context.media?.summaries(hash) ?? [:]
+            return HTML.response(Self.detailPage(pages.layout(context, detail.torrent.name, .dashboard), detail, media: media))
         }
         router.post("t/:hash/pause") { _, context -> Response in
             let hash = try Self.hash(context)
@@ -82,7 +83,7 @@ struct TorrentPages {
             return HTML.redirect("/")
         }
         router.get("library") { _, context -> Response in
-            HTML.response(await Self.libraryPage(pages.layout(context, "Library", .library), library: library))
+            HTML.response(await Self.libraryPage(pages.layout(context, "Library", .library), library: library, media: pages.context.media))
         }
         router.get("play/:hash/:index") { _, context -> Response in
             let hash = try Self.hash(context)
@@ -90,7 +91,9 @@ struct TorrentPages {
                   let file = detail.files.first(where: { $0.index == index }) else {
                 throw APIError.notFound("no such file")
             }
-            return HTML.response(Self.playerPage(pages.layout(context, Self.fileName(file.path), .library), detail: detail, file: file))
+            let layout = pages.layout(context, Self.fileName(file.path), .library)
+            if pages.context.media != nil { return HTML.response(PlayerPage.render(layout, detail: detail, file: file)) }
+            return HTML.response(Self.playerPage(layout, detail: detail, file: file))
         }
     }
 
@@ -216,7 +219,8 @@ struct TorrentPages {
 
     static let priorityNames: [(PiecePriority, String)] = [(.skip, "Skip"), (.low, "Low"), (.normal, "Normal"), (.high, "High")]
 
-    static func detailPage(_ layout: Layout, _ detail: TorrentDetail) -> String {
+    /// `media`: the stored probe of each file, as one line (files that were played or probed).
+    static func detailPage(_ layout: Layout, _ detail: TorrentDetail, media: [Int: String] = [:]) -> String {
         let torrent = detail.torrent
         let hash = torrent.infoHash
         let csrf = HTML.csrfField(layout.identity)
@@ -261,7 +265,8 @@ struct TorrentPages {
             }
             select += "</select>"
             body += """
-                <li><div class="name">\(name)</div><div class="row muted"><span>\(HTML.bytes(file.length))</span><span>\(done) % verified</span></div>\
+                <li><div class="name">\(name)</div><div class="row muted"><span>\(HTML.bytes(file.length))</span><span>\(done) % verified</span>\
+                \(media[file.index].map { "<span data-field=\"media\">\(HTML.escape($0))</span>" } ?? "")</div>\
                 <div class="row"><div class="actions">\(links)</div>\
                 <div><label for="p\(file.index)">Priority of \(name)</label>\(select)</div></div></li>
                 """
@@ -294,12 +299,13 @@ struct TorrentPages {
 
     // MARK: Library
 
-    static func libraryPage(_ layout: Layout, library: TorrentLibrary) async -> String {
+    static func libraryPage(_ layout: Layout, library: TorrentLibrary, media service: MediaService? = nil) async -> String {
         var body = "<h1>Library</h1>"
         let finished = await library.list().filter { $0.wantedBytes > 0 && $0.verifiedBytes >= $0.wantedBytes && !$0.streamOnly }
         if finished.isEmpty { body += "<p class=\"card\">No finished downloads yet.</p>" }
         for torrent in finished.sorted(by: { $0.name.lowercased() < $1.name.lowercased() }) {
             guard let hash = InfoHash(hex: torrent.infoHash), let detail = await library.detail(hash) else { continue }
+            let media = await service?.summaries(hash) ?? [:]
             body += "<section class=\"card\"><h2><a href=\"/t/\(torrent.infoHash)\">\(HTML.escape(torrent.name))</a></h2><ul class=\"list\">"
             let files = detail.files.filter { $0.priority != .skip }.sorted { (isPlayable($0.path) ? 0 : 1, $0.path) < (isPlayable($1.path) ? 0 : 1, $1.path) }
             for file in files.prefix(200) {
@@ -308,7 +314,8 @@ struct TorrentPages {
                 if isPlayable(file.path) {
                     links = "<a class=\"button\" href=\"/play/\(torrent.infoHash)/\(file.index)\">Play<span class=\"skip\"> \(name)</span></a>" + links
                 }
-                body += "<li><div class=\"row\"><span class=\"grow\">\(name) <span class=\"muted\">\(HTML.bytes(file.length))</span></span><span class=\"actions\">\(links)</span></div></li>"
+                let about = media[file.index].map { " · " + HTML.escape($0) } ?? ""
+                body += "<li><div class=\"row\"><span class=\"grow\">\(name) <span class=\"muted\">\(HTML.bytes(file.length))\(about)</span></span><span class=\"actions\">\(links)</span></div></li>"
             }
             body += "</ul></section>"
         }

@@ -9,17 +9,19 @@ import Store
 import Stream
 import TestSupport
 import Torrent
+import Transcode
 import Web
 
-/// A live server with everything the daemon mounts: auth, a real engine, library and streams, a VPN manager (never
-/// started: its routes answer from its state) and, when given, the update service, over a store in a temporary
-/// folder.
+/// A live server with everything the daemon mounts: auth, a real engine, library and streams, the player's routes,
+/// a VPN manager (never started: its routes answer from its state) and, when given, the update service, over a
+/// store in a temporary folder.
 struct AuthServer {
     let port: Int
     let auth: WebAuth
     let router: Router<RillRequestContext>
     let library: TorrentLibrary
     let store: Store
+    let sidecar: SidecarAccess
 
     static let logger: Logger = {
         var logger = Logger(label: "auth-test")
@@ -65,9 +67,15 @@ struct AuthServer {
             state: auth.setup, store: store, accounts: accounts, vpn: vpn, media: media, settings: service,
             dataDirectory: directory.path + "/data", logger: logger
         ) : nil
+        let transcode = TranscodeSettings(workDirectory: directory.path + "/transcode")
+        let player = MediaService(
+            settings: transcode, library: library, store: store,
+            sessions: TranscodeSessions(settings: transcode, logger: logger), thumbnails: ThumbnailCache(settings: transcode),
+            logger: logger
+        )
         let context = WebContext(
             states: SubsystemStates(), dataDirectory: directory.path, metrics: PrometheusCollectorRegistry(),
-            startedAt: SystemFacts.monotonicSeconds(), library: library, streams: streams, vpn: vpn, update: update, auth: auth, wizard: wizard, settings: service,
+            startedAt: SystemFacts.monotonicSeconds(), library: library, streams: streams, media: player, vpn: vpn, update: update, auth: auth, wizard: wizard, settings: service,
             logs: LogRing(), system: SystemActions(applianceMarker: directory.path + "/no-such-marker", dataDirectory: directory.path)
         )
         let router = WebServer.makeRouter(settings: http, context: context)
@@ -78,7 +86,7 @@ struct AuthServer {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             defer { group.cancelAll() }
-            try await body(AuthServer(port: port, auth: auth, router: router, library: library, store: store))
+            try await body(AuthServer(port: port, auth: auth, router: router, library: library, store: store, sidecar: player.sidecar))
         }
         await engine.shutdown()
         await store.close()
