@@ -5,11 +5,11 @@
 
 # t_fail MESSAGE — print the tail of the console and stop the test.
 t_fail() {
-  echo "image-test: FAIL: $*" >&2
+  echo "${T_NAME:-image-test}: FAIL: $*" >&2
   [[ -f ${FW_DIR:-/nonexistent}/console.log ]] && { echo "--- console (last 40 lines)" >&2; tail -n 40 "$FW_DIR/console.log" >&2; }
   exit 1
 }
-t_say() { printf 'image-test: %s\n' "$*"; }
+t_say() { printf '%s: %s\n' "${T_NAME:-image-test}" "$*"; }
 
 # boots — how many boots the firmware has started.
 boots() { cat "$FW_DIR/boots" 2>/dev/null || echo 0; }
