@@ -127,7 +127,8 @@ free_port() {
 screenshot() {
   local name=$1 path=$2 cookie args=()
   command -v chromium >/dev/null || t_fail "no chromium: cannot screenshot $name"
-  cookie=$(awk '$6 == "rill_session" { print $7 }' "${JAR:-/dev/null}" 2>/dev/null | tail -n1)
+  cookie=""
+  [[ -f ${JAR:-} ]] && cookie=$(awk '$6 == "rill_session" { print $7 }' "$JAR" | tail -n1)
   [[ -n $cookie ]] && args=(--cookie "rill_session=$cookie")
   rm -f "$ARTIFACTS/$name.png"
   timeout 120 python3 "$(dirname "${BASH_SOURCE[0]}")/screenshot.py" --url "$HTTP$path" --out "$ARTIFACTS/$name.png" "${args[@]}" \
