@@ -5,11 +5,11 @@
 
 # t_fail MESSAGE — print the tail of the console and stop the test.
 t_fail() {
-  echo "image-test: FAIL: $*" >&2
+  echo "${T_NAME:-image-test}: FAIL: $*" >&2
   [[ -f ${FW_DIR:-/nonexistent}/console.log ]] && { echo "--- console (last 40 lines)" >&2; tail -n 40 "$FW_DIR/console.log" >&2; }
   exit 1
 }
-t_say() { printf 'image-test: %s\n' "$*"; }
+t_say() { printf '%s: %s\n' "${T_NAME:-image-test}" "$*"; }
 
 # boots — how many boots the firmware has started.
 boots() { cat "$FW_DIR/boots" 2>/dev/null || echo 0; }
@@ -79,20 +79,29 @@ wait_http() {
   done
 }
 
-# http METHOD PATH [BODY] — a request with the cookie jar $JAR; prints "STATUS BODY".
+# http METHOD PATH [BODY] — a request with the cookie jar $JAR and, once a session exists, its CSRF token
+# ($JAR.csrf, what save_csrf stored) as X-CSRF-Token; prints "STATUS BODY".
 http() {
-  local method=$1 path=$2 body=${3:-} out
+  local method=$1 path=$2 body=${3:-} out code args=()
   out=$(mktemp)
-  local code
-  if [[ -n $body ]]; then
-    code=$(curl -s -m 20 -o "$out" -w '%{http_code}' -X "$method" -H 'Content-Type: application/json' \
-      -b "${JAR:-/dev/null}" -c "${JAR:-/dev/null}" --data-binary "$body" "$HTTP$path" || echo 000)
-  else
-    code=$(curl -s -m 20 -o "$out" -w '%{http_code}' -X "$method" -b "${JAR:-/dev/null}" -c "${JAR:-/dev/null}" "$HTTP$path" || echo 000)
-  fi
+  args=(-s -m 20 -o "$out" -w '%{http_code}' -X "$method" -b "${JAR:-/dev/null}" -c "${JAR:-/dev/null}")
+  [[ -n ${JAR:-} && -s $JAR.csrf ]] && args+=(-H "X-CSRF-Token: $(cat "$JAR.csrf")")
+  [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  code=$(curl "${args[@]}" "$HTTP$path" || echo 000)
   printf '%s %s\n' "$code" "$(head -c 2000 "$out")"
   rm -f "$out"
 }
+
+# save_csrf JSON — keep the "csrf_token" of a login or setup/admin answer for the next unsafe requests.
+save_csrf() {
+  local token
+  token=$(printf '%s' "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])' 2>/dev/null) \
+    || t_fail "no csrf_token in: ${1:0:200}"
+  printf '%s' "$token" >"$JAR.csrf"
+}
+
+# forget_session — drop the cookie jar and the CSRF token (a client that never logged in).
+forget_session() { rm -f "$JAR" "$JAR.csrf"; }
 
 # expect_status WANT METHOD PATH [BODY] — http, failing the test unless the status is WANT.
 expect_status() {
@@ -113,13 +122,16 @@ free_port() {
   return 1
 }
 
-# screenshot NAME PATH — headless chromium at a phone viewport (360x780) into $ARTIFACTS/NAME.png.
+# screenshot NAME PATH — headless chromium at a phone viewport (360x780) into $ARTIFACTS/NAME.png, with the
+# session cookie from $JAR when there is one (image/test/screenshot.py).
 screenshot() {
-  local name=$1 path=$2 browser
-  browser=$(command -v chromium || command -v chromium-browser) || { t_say "no chromium: screenshot $name skipped"; return 1; }
-  timeout 90 "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=360,780 \
-    --user-data-dir="$ARTIFACTS/.chromium" --virtual-time-budget=3000 \
-    --screenshot="$ARTIFACTS/$name.png" "$HTTP$path" >/dev/null 2>&1 || true
-  [[ -s $ARTIFACTS/$name.png ]] || { t_say "chromium made no screenshot of $path"; return 1; }
-  t_say "screenshot $ARTIFACTS/$name.png ($path)"
+  local name=$1 path=$2 cookie args=()
+  command -v chromium >/dev/null || t_fail "no chromium: cannot screenshot $name"
+  cookie=""
+  [[ -f ${JAR:-} ]] && cookie=$(awk '$6 == "rill_session" { print $7 }' "$JAR" | tail -n1)
+  [[ -n $cookie ]] && args=(--cookie "rill_session=$cookie")
+  rm -f "$ARTIFACTS/$name.png"
+  timeout 120 python3 "$(dirname "${BASH_SOURCE[0]}")/screenshot.py" --url "$HTTP$path" --out "$ARTIFACTS/$name.png" "${args[@]}" \
+    || t_fail "chromium made no screenshot of $path ($name)"
+  rm -f "$ARTIFACTS/$name.png.chromium.log"
 }
