@@ -23,6 +23,21 @@ struct DeviceProcessTests {
         (try? String(contentsOfFile: leds + "/" + led + "/" + name, encoding: .utf8)) ?? "?"
     }
 
+    /// A fake watchdog device (FUSE) mounted at `<directory>/dev`.
+    static func fakeWatchdog(in directory: TemporaryDirectory) throws -> FakeWatchdog {
+        let mount = directory.path + "/dev"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        return try FakeWatchdog(mountPoint: mount)
+    }
+
+    /// rill with its data in `<directory>/data`, any free ports, and `watchdog` as its watchdog device.
+    static func rill(in directory: TemporaryDirectory, watchdog: FakeWatchdog, timeoutSeconds: Int) throws -> RillProcess {
+        try RillProcess(environment: [
+            "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
+            "RILL_DEVICE_WATCHDOG": watchdog.path, "RILL_DEVICE_WATCHDOG_TIMEOUT_SECONDS": "\(timeoutSeconds)",
+        ], workingDirectory: directory.path)
+    }
+
     static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -38,14 +53,9 @@ struct DeviceProcessTests {
     )
     func watchdog() throws {
         let directory = try TemporaryDirectory()
-        let mount = directory.path + "/dev"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let fake = try FakeWatchdog(mountPoint: mount)
+        let fake = try Self.fakeWatchdog(in: directory)
         defer { fake.stop() }
-        let rill = try RillProcess(environment: [
-            "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
-            "RILL_DEVICE_WATCHDOG": fake.path, "RILL_DEVICE_WATCHDOG_TIMEOUT_SECONDS": "3",
-        ], workingDirectory: directory.path)
+        let rill = try Self.rill(in: directory, watchdog: fake, timeoutSeconds: 3)
         defer { if rill.process.isRunning { _ = rill.stop(with: SIGKILL) } }
         let port = try rill.waitUntilListening()
         try rill.waitForLog("timeout=3 \\[rill\\] watchdog armed")
@@ -83,14 +93,9 @@ struct DeviceProcessTests {
     )
     func feedJitterUnderLoad() throws {
         let directory = try TemporaryDirectory()
-        let mount = directory.path + "/dev"
-        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let fake = try FakeWatchdog(mountPoint: mount)
+        let fake = try Self.fakeWatchdog(in: directory)
         defer { fake.stop() }
-        let rill = try RillProcess(environment: [
-            "RILL_HTTP_PORT": "0", "RILL_DATA_DIRECTORY": directory.path + "/data", "RILL_ENGINE_LISTEN_PORT": "0",
-            "RILL_DEVICE_WATCHDOG": fake.path, "RILL_DEVICE_WATCHDOG_TIMEOUT_SECONDS": "15",
-        ], workingDirectory: directory.path)
+        let rill = try Self.rill(in: directory, watchdog: fake, timeoutSeconds: 15)
         defer { if rill.process.isRunning { _ = rill.stop(with: SIGKILL) } }
         _ = try rill.waitUntilListening()
         #expect(Self.eventually(10) { fake.state.feeds.count >= 3 })
