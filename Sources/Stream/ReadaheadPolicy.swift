@@ -5,7 +5,8 @@ import Torrent
 ///
 /// The full window is `readaheadSeconds` of playback at the reader's measured rate plus two seconds of what the
 /// swarm delivers, clamped to `minReadaheadBytes…maxReadaheadBytes` and to the file's end; a reader that has just
-/// opened gets `seekReadaheadBytes`, growing by twice what it has read until it reaches that. Pieces in it get
+/// opened gets the piece under it (plus `seekReadaheadBytes`), growing by twice what it has read past
+/// `readaheadEarnedAfterBytes` until it reaches that. Pieces in it get
 /// deadlines at the time the reader will reach them at its rate (a nominal 2 MiB/s before the rate is
 /// known), so the picker fetches them in order and only a piece that is really late is asked of a second peer.
 public struct ReadaheadPolicy: Sendable {
@@ -21,7 +22,8 @@ public struct ReadaheadPolicy: Sendable {
     public func windowBytes(readRate: Double?, swarmRate: Double, readSoFar: Int64) -> Int64 {
         let wanted = (readRate ?? Self.nominalRate) * configuration.readaheadSeconds + max(0, swarmRate) * 2
         let full = Int64(min(Double(configuration.maxReadaheadBytes), max(Double(configuration.minReadaheadBytes), wanted)))
-        let grown = Int64(configuration.seekReadaheadBytes) + 2 * max(0, readSoFar)
+        let earned = max(0, readSoFar - Int64(configuration.readaheadEarnedAfterBytes))
+        let grown = Int64(configuration.seekReadaheadBytes) + 2 * earned
         return min(full, grown)
     }
 
@@ -33,7 +35,7 @@ public struct ReadaheadPolicy: Sendable {
         guard file.length > 0 else { return [] }
         let start = min(max(0, position), file.length - 1)
         let window = windowBytes(readRate: readRate, swarmRate: swarmRate, readSoFar: readSoFar)
-        let end = min(file.length, start + window)
+        let end = min(file.length, start + max(1, window))  // at least the piece under the reader
         let rate = max(64 * 1024, readRate ?? Self.nominalRate)
         var result: [(piece: Int, deadline: ContinuousClock.Instant)] = []
         if let window = file.pieces(covering: start..<end) {

@@ -6,11 +6,15 @@ public struct StreamConfiguration: Sendable {
     public var ramCacheRetainBytes = 4 << 20
     /// The unit the cache holds and readers copy out: a slice of one piece.
     public var chunkBytes = 256 << 10
-    /// Right after a reader opens (a new request: a start or a seek) its window is only this many bytes; it grows
-    /// by twice what the reader has read, up to the full window below. A player that skips around then does not
-    /// set the swarm fetching tens of MiB it will never play (anacrolix/torrent grows its readahead the same way),
-    /// and the peers keep upload quota for the next seek.
-    public var seekReadaheadBytes = 512 << 10
+    /// Right after a reader opens (a new request: a start or a seek) its window is the piece under it plus this
+    /// many bytes (none by default)…
+    public var seekReadaheadBytes = 0
+    /// …and it earns read-ahead by reading: the window grows by twice what the reader has read past this many
+    /// bytes, up to the full window below. A player that skips around, or probes a file with short reads, then does
+    /// not set the swarm fetching pieces it never plays, and the peers keep their upload quota for the next seek
+    /// (anacrolix/torrent grows its readahead the same way). A reader that goes on playing passes this within the
+    /// first piece or two.
+    public var readaheadEarnedAfterBytes = 1 << 20
     /// The full read-ahead window: at least this many bytes past a reader's position…
     public var minReadaheadBytes = 8 << 20
     /// …at most this many…

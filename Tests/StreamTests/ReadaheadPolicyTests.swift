@@ -2,8 +2,8 @@ import Stream
 import Testing
 import Torrent
 
-/// A reader's window: small right after it opens (a start or a seek), growing with what it reads up to the
-/// rate-based full window; the media file's tail (its index) early.
+/// A reader's window: the piece under it right after it opens (a start or a seek), growing with what it reads past
+/// the first mebibyte up to the rate-based full window; the media file's tail (its index) early.
 @Suite struct ReadaheadPolicyTests {
     static let mebibyte: Int64 = 1 << 20
 
@@ -19,11 +19,11 @@ import Torrent
 
     let policy = ReadaheadPolicy(configuration: StreamConfiguration())
 
-    @Test func aNewReaderGetsTheSeekWindowWhichGrowsWithWhatItReads() {
+    @Test func aNewReaderGetsTheSeekWindowWhichGrowsWithWhatItReadsPastTheFirstMebibyte() {
         let configuration = StreamConfiguration()
-        #expect(policy.windowBytes(readRate: nil, swarmRate: 0, readSoFar: 0) == Int64(configuration.seekReadaheadBytes))
-        #expect(policy.windowBytes(readRate: nil, swarmRate: 0, readSoFar: 4 * Self.mebibyte)
-            == Int64(configuration.seekReadaheadBytes) + 8 * Self.mebibyte)
+        #expect(policy.windowBytes(readRate: nil, swarmRate: 0, readSoFar: 0) == 0)
+        #expect(policy.windowBytes(readRate: nil, swarmRate: 0, readSoFar: Self.mebibyte) == 0, "a probe earns nothing")
+        #expect(policy.windowBytes(readRate: nil, swarmRate: 0, readSoFar: 4 * Self.mebibyte) == 6 * Self.mebibyte)
         let full = policy.windowBytes(readRate: 1.5 * 1_048_576, swarmRate: 8 * 1_048_576, readSoFar: 1 << 40)
         #expect(full == 46 * Self.mebibyte, "20 s at 1.5 MiB/s plus 2 s of an 8 MiB/s swarm")
         #expect(policy.windowBytes(readRate: 1e9, swarmRate: 1e9, readSoFar: 1 << 40) == Int64(configuration.maxReadaheadBytes))
@@ -37,9 +37,11 @@ import Torrent
         #expect(deadlines.first?.piece == 40 && deadlines.first?.deadline == now)
         #expect(deadlines.map(\.piece) == [40, 98, 99], "the piece under the reader, then the index at the end")
         let nearAnEnd = policy.deadlines(for: film, at: 40 * Self.mebibyte + 800_000, readSoFar: 0, readRate: nil, swarmRate: 0, now: now)
-        #expect(nearAnEnd.map(\.piece) == [40, 41, 98, 99], "near a piece's end the seek window reaches into the next")
+        #expect(nearAnEnd.map(\.piece) == [40, 98, 99], "the next piece waits until the reader reads on")
         let later = policy.deadlines(for: film, at: 44 * Self.mebibyte, readSoFar: 4 * Self.mebibyte, readRate: nil, swarmRate: 0, now: now)
-        #expect(later.map(\.piece).filter { $0 < 98 } == Array(44...52), "4 MiB read: 8.5 MiB ahead")
+        #expect(later.map(\.piece).filter { $0 < 98 } == Array(44...49), "4 MiB read: 6 MiB ahead")
+        let atTheEnd = policy.deadlines(for: film, at: 100 * Self.mebibyte - 1, readSoFar: 0, readRate: nil, swarmRate: 0, now: now)
+        #expect(atTheEnd.map(\.piece) == [99, 98], "the last byte's piece, then the rest of the tail")
     }
 
     @Test func filesThatAreNotMediaHaveNoTail() throws {
