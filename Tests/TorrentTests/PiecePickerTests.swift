@@ -87,6 +87,20 @@ import Testing
         #expect(picker.pick(for: 4, peerHas: all, count: 8, outstanding: []).isEmpty, "at most three askers per block")
     }
 
+    @Test func aLatePieceIsAskedOnlyOfPeersWithNothingInFlight() {
+        var picker = picker(pieces: 8)
+        picker.allowsEndGame = false
+        let all = Bitfield(count: 8, allSet: true)
+        picker.peerHas(all)
+        picker.setPriorities(Array(repeating: .skip, count: 8))
+        picker.setDeadlines([(3, .now + .seconds(30))])
+        let first = picker.pick(for: 1, peerHas: all, count: 8, outstanding: [])
+        picker.setDeadlines([(3, .now - picker.timeCriticalGrace - .milliseconds(1))])
+        let busy: Set<BlockRequest> = [BlockRequest(piece: 6, begin: 0, length: BlockRequest.standardLength)]
+        #expect(picker.pick(for: 2, peerHas: all, count: 8, outstanding: busy).isEmpty, "busy: it would send it last")
+        #expect(Set(picker.pick(for: 3, peerHas: all, count: 8, outstanding: [])) == Set(first), "idle: it has quota")
+    }
+
     @Test func theNextTimeCriticalMomentIsTheEarliestMissingDeadlinePlusTheGrace() {
         var picker = picker(pieces: 4)
         let now = ContinuousClock.now

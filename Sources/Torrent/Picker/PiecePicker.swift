@@ -24,9 +24,11 @@ public struct PiecePicker {
     /// In end-game, how many peers may be asked for the same block at once.
     public var endGameDuplicates: UInt8 = 2
     /// How many peers may be asked at once for a block of a piece past its deadline (a reader is waiting for it).
-    /// Rate-limited peers send in bursts (libtorrent hands out upload quota every half second), so a block asked
-    /// of one peer may wait for that peer's next burst; asked of several, it comes from the first with quota, and
-    /// the other requests are cancelled when it arrives.
+    /// Rate-limited peers send in bursts (libtorrent hands out upload quota per tick, every half second), so a
+    /// block asked of one peer may wait for that peer's next burst; asked of another that has nothing in flight —
+    /// it answered its share, so it has quota — it comes from the first, and the other requests are cancelled when
+    /// it arrives. A peer still busy with requests is never asked: it would only send the copy after its queue,
+    /// spending quota the other blocks need (when every peer is slow, duplicates make every seek slower).
     public var timeCriticalDuplicates: UInt8 = 3
     /// How late a piece must be before its blocks are asked of more peers: about the time one piece takes when
     /// its blocks are spread over a few peers, so a seek does not at once ask every peer for the whole piece.
@@ -156,7 +158,7 @@ public struct PiecePicker {
                     limit = min(count, picked.count + share + 1)
                 }
                 takeUnrequested(from: piece, into: &picked, limit: limit)
-                if deadline < now - timeCriticalGrace {
+                if deadline < now - timeCriticalGrace, outstanding.isEmpty {
                     let duplicates = min(count, picked.count + share)
                     takeDuplicates(of: piece, outstanding: outstanding, into: &picked, limit: duplicates, askers: timeCriticalDuplicates)
                 }
