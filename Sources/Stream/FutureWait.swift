@@ -23,3 +23,22 @@ extension EventLoopFuture where Value: Sendable {
         }
     }
 }
+
+extension EventLoopFuture where Value: Sendable {
+    /// Whether the future completes within `time` (false when the calling task is cancelled first).
+    func completes(within time: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.completedOrCancelled()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: time)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -27,6 +27,13 @@ public struct ReadaheadPolicy: Sendable {
         return min(full, grown)
     }
 
+    /// Whether a reader `readSinceRequest` bytes past where its request began, reaching a piece that is not here,
+    /// first gives its client ``StreamConfiguration/probePause`` to leave: only before it has earned read-ahead,
+    /// and never for the first piece of a request (that one is what the client asked for).
+    public func pausesBeforeFetching(readSinceRequest: Int64) -> Bool {
+        readSinceRequest > 0 && readSinceRequest < Int64(configuration.readaheadEarnedAfterBytes)
+    }
+
     /// The deadlines one reader at file position `position`, having read `readSoFar` bytes, needs.
     public func deadlines(
         for file: StreamFile, at position: Int64, readSoFar: Int64, readRate: Double?, swarmRate: Double,

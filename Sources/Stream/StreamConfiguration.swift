@@ -15,6 +15,12 @@ public struct StreamConfiguration: Sendable {
     /// (anacrolix/torrent grows its readahead the same way). A reader that goes on playing passes this within the
     /// first piece or two.
     public var readaheadEarnedAfterBytes = 1 << 20
+    /// How long a reader that has not yet earned read-ahead waits for its client to leave before a piece it
+    /// reaches is asked for. Browsers and players drop a connection after a short read on every seek, and
+    /// scrubbing sends many such requests; the bytes already in the socket carry each reader into its next piece,
+    /// which the swarm would then fetch for nobody (and spend the upload quota the next seek needs). A client that
+    /// stays pays this once per request.
+    public var probePause: Duration = .milliseconds(40)
     /// The full read-ahead window: at least this many bytes past a reader's position…
     public var minReadaheadBytes = 8 << 20
     /// …at most this many…

@@ -12,6 +12,8 @@ import Torrent
 ///   the reader is gone from the deadlines at once, so requests only it needed are cancelled.
 /// - Deadlines of a torrent are the union of its readers' windows (``ReadaheadPolicy``), recomputed when a
 ///   reader opens, closes, or moves to another piece, and every `refreshInterval` while readers exist.
+/// - A reader that has read less than `readaheadEarnedAfterBytes` since its request and reaches a piece not yet
+///   here first gives its client `probePause` to leave (``ReadaheadPolicy/pausesBeforeFetching(readSinceRequest:)``).
 /// - Many readers may read the same or different files at once; they never wait on each other except for
 ///   room in the RAM cache.
 public actor StreamService {
@@ -112,6 +114,11 @@ public actor StreamService {
         while position < range.upperBound {
             try Task.checkCancellation()
             let piece = file.piece(at: position)
+            if let abandoned, policy.pausesBeforeFetching(readSinceRequest: position - range.lowerBound),
+               await !engine.isVerified(piece, of: file.infoHash),
+               await abandoned.completes(within: configuration.probePause) {
+                throw CancellationError()  // the client left after a short read: nobody needs that piece
+            }
             await moved(id, of: file.infoHash, to: position, piece: piece)
             try await waitForPiece(piece, of: file.infoHash, abandoned: abandoned)
             let inPiece = Int(file.offset + position - Int64(piece) * Int64(file.pieceLength))

@@ -44,6 +44,12 @@ import Torrent
         #expect(atTheEnd.map(\.piece) == [99, 98], "the last byte's piece, then the rest of the tail")
     }
 
+    @Test func onlyAReaderPastItsFirstPieceThatHasNotEarnedReadaheadPausesForItsClient() {
+        #expect(!policy.pausesBeforeFetching(readSinceRequest: 0), "the piece the client asked for: never")
+        #expect(policy.pausesBeforeFetching(readSinceRequest: 300_000), "a probe's overshoot into the next piece")
+        #expect(!policy.pausesBeforeFetching(readSinceRequest: Self.mebibyte), "a player that reads on")
+    }
+
     @Test func filesThatAreNotMediaHaveNoTail() throws {
         let archive = try Self.file("data.zip", length: 10 * Self.mebibyte)
         let deadlines = policy.deadlines(for: archive, at: 0, readSoFar: 0, readRate: nil, swarmRate: 0, now: .now)

@@ -22,6 +22,16 @@ extension Engine {
         return try? await loop.submit { directory.value.sessions[infoHash]?.picker?.have }.get()
     }
 
+    /// Whether `piece` of the torrent is verified and readable now (false for an unknown torrent or piece).
+    public func isVerified(_ piece: Int, of infoHash: InfoHash) async -> Bool {
+        let directory = directory
+        return (try? await loop.submit {
+            guard let session = directory.value.sessions[infoHash], let count = session.info?.pieceCount,
+                  piece >= 0, piece < count else { return false }
+            return session.isReadable(piece)
+        }.get()) ?? false
+    }
+
     /// Whether the torrent is fetched only where it is read; `nil` for an unknown torrent.
     public func isStreamOnly(_ infoHash: InfoHash) async -> Bool? {
         let directory = directory
